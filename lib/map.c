@@ -1,0 +1,588 @@
+/* rp_map_request: request-target -> backend URL. The hot path: no
+ * allocation; working memory is a bounded stack buffer. */
+#include <string.h>
+
+#include "internal.h"
+
+/* ---- Apache's alias_match (mod_proxy.c), re-derived from its behaviour:
+ * bytes compare exactly; a '/' in the alias matches a run of '/' in the URI
+ * (and the alias' own run); the alias' last segment must end at a segment
+ * boundary of the URI unless the alias ends in '/'. Returns URI bytes
+ * consumed, 0 for no match. servlet: ";params" of URI segments are skipped. */
+static size_t alias_match(const char *u, size_t ulen, const char *al, size_t alen, bool servlet)
+{
+    size_t i = 0, a = 0;
+    while (a < alen) {
+        if (al[a] == '/') {
+            if (servlet && i < ulen && u[i] == ';')
+                while (i < ulen && u[i] != '/')
+                    i++;
+            if (i >= ulen || u[i] != '/')
+                return 0;
+            while (a < alen && al[a] == '/')
+                a++;
+            while (i < ulen && u[i] == '/')
+                i++;
+        } else {
+            if (i >= ulen || u[i] != al[a])
+                return 0;
+            i++;
+            a++;
+        }
+    }
+    if (al[alen - 1] != '/') {
+        if (servlet && i < ulen && u[i] == ';')
+            while (i < ulen && u[i] != '/')
+                i++;
+        if (i < ulen && u[i] != '/')
+            return 0;
+    }
+    return i;
+}
+
+/* Strict: segment-boundary prefix on the canonical path (R10). */
+static bool seg_prefix(const char *p, size_t plen, const char *pat, size_t patlen,
+                       size_t *consumed)
+{
+    if (patlen > 1 && pat[patlen - 1] == '/')
+        patlen--;
+    if (patlen == 1 && pat[0] == '/') {
+        *consumed = 0;
+        return true;
+    }
+    if (plen < patlen || memcmp(p, pat, patlen) != 0)
+        return false;
+    if (plen > patlen && p[patlen] != '/')
+        return false;
+    *consumed = patlen;
+    return true;
+}
+
+/* Apache ap_proxy_canonenc for a path: '/' and "~$-_.+!*'(),;:@&=" and
+ * alphanumerics kept, everything else %XX. keep_2f: a literal "%2F" (from
+ * AllowEncodedSlashes NoDecode) is kept as it is. */
+static void apache_enc(rp_writer *w, const char *s, size_t n, bool keep_2f)
+{
+    static const char keep[] = "/~$-_.+!*'(),;:@&=";
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            (c != 0 && memchr(keep, c, sizeof keep - 1))) {
+            rp__w_byte(w, c);
+        } else if (keep_2f && c == '%' && i + 2 < n && s[i + 1] == '2' &&
+                   (s[i + 2] == 'F' || s[i + 2] == 'f')) {
+            rp__w_put(w, s + i, 3);
+            i += 2;
+        } else {
+            rp__w_pct(w, c);
+        }
+    }
+}
+
+/* Query context for strict regex captures (R14). */
+static void query_enc(rp_writer *w, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '&' || c == '=' || c == '+' || c == ';' || c == '#')
+            rp__w_pct(w, c);
+        else
+            rp__w_byte(w, c);
+    }
+}
+
+/* ---- ap_pregsub: "$N" is group N, "&" is group 0, "\x" is x. ----------- */
+typedef struct subst {
+    const char   *tmpl;
+    size_t        n;
+    const char   *subj;
+    const size_t *ov;
+} subst;
+
+/* Does the substitution leave the template unchanged (Apache then appends
+ * the whole URI)? */
+static bool subst_is_identity(const subst *s)
+{
+    size_t t = 0;
+    for (size_t i = 0; i < s->n;) {
+        char c = s->tmpl[i++];
+        size_t no = SIZE_MAX;
+        if (c == '&')
+            no = 0;
+        else if (c == '$' && i < s->n && s->tmpl[i] >= '0' && s->tmpl[i] <= '9')
+            no = (size_t)(s->tmpl[i++] - '0');
+        if (no == SIZE_MAX) {
+            if (c == '\\' && i < s->n)
+                c = s->tmpl[i++];
+            if (t >= s->n || s->tmpl[t] != c)
+                return false;
+            t++;
+            continue;
+        }
+        if (s->ov[2 * no] == SIZE_MAX)
+            continue;
+        size_t len = s->ov[2 * no + 1] - s->ov[2 * no];
+        if (len > s->n - t || memcmp(s->tmpl + t, s->subj + s->ov[2 * no], len) != 0)
+            return false;
+        t += len;
+    }
+    return t == s->n;
+}
+
+enum { OUT_RAW, OUT_APACHE, OUT_STRICT };
+
+/* Write the substitution; mode chooses the encoding of every byte. */
+static void subst_write(const subst *s, rp_writer *w, int mode, bool keep_2f)
+{
+    bool in_query = false;
+    for (size_t i = 0; i < s->n;) {
+        char c = s->tmpl[i++];
+        size_t no = SIZE_MAX;
+        if (c == '&')
+            no = 0;
+        else if (c == '$' && i < s->n && s->tmpl[i] >= '0' && s->tmpl[i] <= '9')
+            no = (size_t)(s->tmpl[i++] - '0');
+        if (no == SIZE_MAX) {
+            if (c == '\\' && i < s->n)
+                c = s->tmpl[i++];
+            if (c == '?')
+                in_query = true;
+            if (mode == OUT_APACHE)
+                apache_enc(w, &c, 1, keep_2f);
+            else
+                rp__w_byte(w, (unsigned char)c);
+            continue;
+        }
+        if (s->ov[2 * no] == SIZE_MAX)
+            continue;
+        const char *p = s->subj + s->ov[2 * no];
+        size_t len = s->ov[2 * no + 1] - s->ov[2 * no];
+        if (mode == OUT_APACHE)
+            apache_enc(w, p, len, keep_2f);
+        else if (mode == OUT_STRICT && in_query)
+            query_enc(w, p, len);
+        else
+            rp__w_put(w, p, len);
+    }
+}
+
+/* ---- the request ------------------------------------------------------- */
+typedef struct req {
+    const char *target;
+    size_t      target_len;
+    const char *path; /* raw path */
+    size_t      path_len;
+    const char *query; /* after '?', NULL when there is no '?' */
+    size_t      query_len;
+    const char *abs_host; /* authority of an absolute-form target */
+    size_t      abs_host_len;
+} req;
+
+static bool ieq(const char *a, const char *lit, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (rp__lower((unsigned char)a[i]) != (unsigned char)lit[i])
+            return false;
+    return true;
+}
+
+/* Split the target into path and query; accept absolute-form in the Apache
+ * profile the way httpd does (http/https only, no userinfo). */
+static rp_status split_target(const rp_table *t, const char *tg, size_t n, req *r)
+{
+    static const char root[] = "/";
+    memset(r, 0, sizeof *r);
+    r->target = tg;
+    r->target_len = n;
+    size_t p = 0;
+    if (tg[0] != '/') {
+        if (t->profile != RP_PROFILE_APACHE)
+            return RP_E_FORM;
+        size_t s = 0;
+        if (n >= 5 && ieq(tg, "http:", 5))
+            s = 5;
+        else if (n >= 6 && ieq(tg, "https:", 6))
+            s = 6;
+        else
+            return RP_E_FORM;
+        p = s;
+        if (n - s >= 2 && tg[s] == '/' && tg[s + 1] == '/') {
+            size_t a = s + 2, e = a;
+            while (e < n && tg[e] != '/' && tg[e] != '?' && tg[e] != '#')
+                e++;
+            for (size_t k = a; k < e; k++)
+                if (tg[k] == '@')
+                    return RP_E_USERINFO;
+            r->abs_host = tg + a;
+            r->abs_host_len = e - a;
+            p = e;
+        }
+    }
+    size_t q = p;
+    while (q < n && tg[q] != '?')
+        q++;
+    r->path = tg + p;
+    r->path_len = q - p;
+    if (r->path_len == 0 || r->path[0] != '/') {
+        if (r->path_len != 0)
+            return RP_E_FORM;
+        r->path = root;
+        r->path_len = 1;
+    }
+    if (q < n) {
+        r->query = tg + q + 1;
+        r->query_len = n - q - 1;
+    }
+    return RP_OK;
+}
+
+static void fill_host(const rp_table *t, const req *r, const char *host, size_t host_len,
+                      const rp_trule *ru, rp_writer *w, rp_match *m)
+{
+    if (!m)
+        return;
+    m->host = NULL;
+    m->host_len = 0;
+    if (t->preserve_host) {
+        if (r->abs_host) {
+            m->host = r->abs_host;
+            m->host_len = r->abs_host_len;
+        } else if (host) {
+            m->host = host;
+            m->host_len = host_len;
+        } else if (t->server_name) {
+            m->host = t->server_name;
+            m->host_len = t->server_name_len;
+        }
+        return;
+    }
+    if (w->buf && w->len <= w->cap) {
+        m->host = w->buf + ru->be.authority_off;
+        m->host_len = ru->be.origin_len - ru->be.authority_off;
+    }
+}
+
+/* Build the output of a prefix rule. */
+static void out_prefix(const rp_table *t, const rp_trule *ru, const req *r, const char *path,
+                       size_t plen, size_t consumed, bool raw, size_t raw_consumed,
+                       bool encoded_mapping, rp_writer *w, rp_match *m, rp_status *err)
+{
+    const char *bpath = ru->url + ru->be.path_off;
+    size_t bplen = ru->url_len - ru->be.path_off;
+    const char *rem = raw ? r->target + raw_consumed : path + consumed;
+    size_t remlen = raw ? r->target_len - raw_consumed : plen - consumed;
+    const bool apache = t->profile == RP_PROFILE_APACHE;
+
+    if (!apache && bplen > 0 && bpath[bplen - 1] == '/')
+        bplen--; /* strict: "/internal/" is the prefix "/internal" */
+    if (bplen == 0 && remlen > 0 && rem[0] != '/' && rem[0] != '?') {
+        /* Apache would splice the request into the backend authority
+         * ("http://b:8080" + "x"): refuse (docs/semantics.md). */
+        *err = RP_E_UNSAFE_OUTPUT;
+        return;
+    }
+    rp__w_put(w, ru->be.origin, ru->be.origin_len);
+    if (!apache || raw || encoded_mapping)
+        rp__w_put(w, bpath, bplen);
+    else
+        apache_enc(w, bpath, bplen, false);
+    if (bplen == 0 && (remlen == 0 || rem[0] == '?'))
+        rp__w_byte(w, '/'); /* an empty path is "/" */
+    if (m)
+        m->remainder_offset = w->len;
+    if (raw || !apache || encoded_mapping)
+        rp__w_put(w, rem, remlen);
+    else
+        apache_enc(w, rem, remlen, t->enc_slashes == RP_SLASHES_KEEP);
+    if (m)
+        m->query_offset = w->len;
+    if (!raw && r->query) {
+        rp__w_byte(w, '?');
+        rp__w_put(w, r->query, r->query_len);
+    }
+}
+
+/* Strict regex output must stay canonical inside its literal prefix (R14). */
+static rp_status strict_check_regex_out(const rp_trule *ru, const char *o, size_t n)
+{
+    size_t ps = ru->be.origin_len, pe = ps;
+    while (pe < n && o[pe] != '?')
+        pe++;
+    if (pe - ps > RP_TARGET_LEN_MAX)
+        return RP_E_TOO_LONG;
+    char tmp[RP_TARGET_LEN_MAX];
+    size_t tl = 0, off = 0;
+    rp_canon_opts co = {RP_C_STRICT_CHARS | RP_C_CTL_DECODED | RP_C_UTF8 | RP_C_DOT_PARAM |
+                            RP_C_MERGE | RP_C_UPPER_HEX | RP_C_BACKSLASH_ENC,
+                        RP_SLASHES_KEEP, 0};
+    if (pe == ps)
+        return RP_OK;
+    if (rp__canon_path(o + ps, pe - ps, &co, tmp, &tl, &off) != RP_OK || tl != pe - ps ||
+        memcmp(tmp, o + ps, tl) != 0)
+        return RP_E_UNSAFE_OUTPUT;
+    /* literal prefix of the template path, up to its last '/' before the
+     * first substitution, must be kept */
+    const char *tp = ru->url + ru->be.path_off;
+    size_t tn = ru->url_len - ru->be.path_off, lit = 0, last_slash = 0;
+    while (lit < tn && tp[lit] != '$' && tp[lit] != '&' && tp[lit] != '\\' && tp[lit] != '?') {
+        if (tp[lit] == '/')
+            last_slash = lit;
+        lit++;
+    }
+    if (lit < tn && (pe - ps < last_slash || memcmp(o + ps, tp, last_slash) != 0))
+        return RP_E_UNSAFE_OUTPUT;
+    return RP_OK;
+}
+
+static __attribute__((noinline)) size_t servlet_try(const rp_table *t, const rp_trule *ru,
+                                                    const char *path, size_t plen, char *sbuf,
+                                                    size_t *slen, rp_status *err)
+{
+    size_t off = 0;
+    rp_canon_opts co = {RP_C_LITERAL | RP_C_SERVLET | (t->merge_slashes ? RP_C_MERGE : 0u),
+                        RP_SLASHES_KEEP, 0};
+    *err = rp__canon_path(path, plen, &co, sbuf, slen, &off);
+    if (*err != RP_OK) {
+        if (*err == RP_E_ABOVE_ROOT)
+            *err = RP_OK; /* treated as no match by this rule */
+        return 0;
+    }
+    return alias_match(sbuf, *slen, ru->pattern, ru->pattern_len, true);
+}
+
+/* Host header syntax: reg-name or [IP-literal], optional :port (1-65535). */
+static bool host_valid(const char *h, size_t n)
+{
+    size_t i = 0;
+    if (n == 0)
+        return false;
+    if (h[0] == '[') {
+        while (i < n && h[i] != ']') {
+            unsigned char c = (unsigned char)h[i];
+            if (i > 0 && !(rp__hexval(c) >= 0 || c == ':' || c == '.'))
+                return false;
+            i++;
+        }
+        if (i == n || i < 3)
+            return false;
+        i++;
+    } else {
+        while (i < n && h[i] != ':') {
+            unsigned char c = (unsigned char)h[i];
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '-' || c == '.' || c == '_'))
+                return false;
+            i++;
+        }
+        if (i == 0)
+            return false;
+    }
+    if (i == n)
+        return true;
+    if (h[i] != ':')
+        return false;
+    if (++i == n)
+        return true; /* empty port: the default */
+    unsigned long port = 0;
+    for (; i < n; i++) {
+        if (h[i] < '0' || h[i] > '9')
+            return false;
+        port = port * 10 + (unsigned long)(h[i] - '0');
+        if (port > 65535)
+            return false;
+    }
+    return port > 0;
+}
+
+RP_API rp_status rp_map_request(const rp_table *t, const char *target, size_t target_len,
+                                const char *host, size_t host_len, unsigned flags, char *out,
+                                size_t out_size, size_t *out_len, rp_match *match)
+{
+    if (match)
+        memset(match, 0, sizeof *match);
+    if (!t || (!target && target_len) || !out_len || (!out && out_size) ||
+        (!host && host_len) || flags != RP_MAP_DEFAULT)
+        return RP_E_ARG;
+    *out_len = 0;
+    if (target_len > t->limits[RP_LIMIT_TARGET_LEN] || target_len > RP_TARGET_LEN_MAX)
+        return RP_E_TOO_LONG;
+    if (target_len == 0)
+        return RP_E_FORM;
+    if (host && !host_valid(host, host_len))
+        return RP_E_HOST;
+
+    const bool apache = t->profile == RP_PROFILE_APACHE;
+    req r;
+    rp_status st = split_target(t, target, target_len, &r);
+    if (st != RP_OK)
+        return st;
+    size_t err_off = 0;
+    if (r.query && (st = rp__check_query(r.query, r.query_len, !apache, &err_off)) != RP_OK)
+        return st;
+
+    char path[RP_TARGET_LEN_MAX];
+    size_t plen = 0;
+    rp_canon_opts co;
+    co.max_segments = t->limits[RP_LIMIT_SEGMENTS];
+    if (apache) {
+        co.flags = t->merge_slashes ? RP_C_MERGE : 0u;
+        co.slashes = RP_SLASHES_KEEP; /* Apache decodes %2F (or not) in its second step */
+    } else {
+        co.flags = RP_C_STRICT_CHARS | RP_C_CTL_DECODED | RP_C_UTF8 | RP_C_DOT_PARAM |
+                   RP_C_UPPER_HEX | RP_C_BACKSLASH_ENC | (t->merge_slashes ? RP_C_MERGE : 0u);
+        co.slashes = t->enc_slashes;
+    }
+    if ((st = rp__canon_path(r.path, r.path_len, &co, path, &plen, &err_off)) != RP_OK)
+        return st;
+
+    rp_writer w;
+    rp__w_init(&w, out, out_size);
+    const rp_trule *hit = NULL;
+    size_t consumed = 0;
+    size_t ov[2 * RP_MAX_CAPTURES];
+    unsigned ng = 0;
+    bool raw = false, encoded_phase = false;
+    size_t raw_consumed = 0;
+    const char *mpath = path; /* the path the hit rule matched (servlet: normalized) */
+    size_t mplen = 0;
+
+    /* Apache: mapping=encoded rules see the path before it is decoded. */
+    if (apache && t->has_encoded_mapping) {
+        for (size_t k = 0; k < t->norder && !hit; k++) {
+            const rp_trule *ru = &t->rules[t->order[k]];
+            if (ru->kind == RP_KIND_PASS && (ru->flags & RP_RULE_MAPPING_ENCODED) &&
+                (consumed = alias_match(path, plen, ru->pattern, ru->pattern_len, false)) > 0) {
+                hit = ru;
+                encoded_phase = true;
+            }
+        }
+    }
+    if (!hit && apache) {
+        bool dslash = false;
+        if ((st = rp__unescape_all(path, &plen, t->enc_slashes, &dslash)) != RP_OK)
+            return st;
+        if (dslash) {
+            /* AllowEncodedSlashes On: the decoded slashes take part in dot
+             * segment removal and merging again. */
+            rp_canon_opts c2 = {RP_C_LITERAL | (t->merge_slashes ? RP_C_MERGE : 0u),
+                                RP_SLASHES_KEEP, co.max_segments};
+            if ((st = rp__canon_path(path, plen, &c2, path, &plen, &err_off)) != RP_OK)
+                return st;
+        }
+    }
+    mplen = plen; /* phase 1 (encoded) or fully decoded path */
+    char *servlet_buf = NULL;
+    char servlet_store[RP_TARGET_LEN_MAX];
+    for (size_t k = 0; k < t->norder && !hit; k++) {
+        const rp_trule *ru = &t->rules[t->order[k]];
+        if (ru->flags & RP_RULE_MAPPING_ENCODED && apache)
+            continue;
+        if (ru->kind == RP_KIND_PASS) {
+            if (!apache) {
+                if (seg_prefix(path, plen, ru->pattern, ru->pattern_len, &consumed))
+                    hit = ru;
+            } else if (ru->flags & RP_RULE_MAPPING_SERVLET) {
+                size_t sl = 0;
+                servlet_buf = servlet_store;
+                consumed = servlet_try(t, ru, path, plen, servlet_buf, &sl, &st);
+                if (st != RP_OK)
+                    return st;
+                if (consumed) {
+                    hit = ru;
+                    mpath = servlet_buf;
+                    mplen = sl;
+                }
+            } else if ((consumed = alias_match(path, plen, ru->pattern, ru->pattern_len,
+                                               false)) > 0) {
+                hit = ru;
+            }
+            if (hit && apache && (ru->flags & RP_RULE_NOCANON) && !(ru->flags & RP_RULE_EXCLUDE)) {
+                /* nocanon: the raw remainder is used when the alias matches the
+                 * raw target over the same length (else nocanon is dropped, as
+                 * httpd does with AH01136) */
+                size_t rl = alias_match(target, target_len, ru->pattern, ru->pattern_len, false);
+                if (rl == consumed) {
+                    raw = true;
+                    raw_consumed = rl;
+                }
+            }
+        } else {
+            st = rp__regex_match(ru->re, path, plen, ov, &ng);
+            if (st == RP_NO_MATCH)
+                continue;
+            if (st != RP_OK)
+                return st; /* fail closed */
+            hit = ru;
+            if (apache && (ru->flags & RP_RULE_NOCANON) && !(ru->flags & RP_RULE_EXCLUDE)) {
+                size_t ov2[2 * RP_MAX_CAPTURES];
+                unsigned ng2 = 0;
+                st = rp__regex_match(ru->re, target, target_len, ov2, &ng2);
+                if (st == RP_OK) {
+                    memcpy(ov, ov2, sizeof ov);
+                    raw = true;
+                } else if (st != RP_NO_MATCH) {
+                    return st;
+                }
+            }
+        }
+    }
+    if (!hit)
+        return RP_NO_MATCH;
+    if (match) {
+        match->rule_index = hit->index;
+        match->rule_line = hit->line;
+        match->path_len = hit->kind == RP_KIND_PASS ? consumed : mplen;
+    }
+    if (hit->flags & RP_RULE_EXCLUDE)
+        return RP_EXCLUDED;
+    if (hit->be.bad_port)
+        return RP_E_SYNTAX; /* Apache answers 400 for a port over 65535 */
+
+    st = RP_OK;
+    if (hit->kind == RP_KIND_PASS) {
+        out_prefix(t, hit, &r, mpath, mplen, consumed, raw, raw_consumed, encoded_phase, &w,
+                   match, &st);
+        if (st != RP_OK)
+            return st;
+    } else {
+        subst s = {hit->url + hit->be.path_off, hit->url_len - hit->be.path_off,
+                   raw ? target : mpath, ov};
+        rp__w_put(&w, hit->be.origin, hit->be.origin_len);
+        if (match)
+            match->remainder_offset = w.len;
+        int mode = raw ? OUT_RAW : apache ? OUT_APACHE : OUT_STRICT;
+        bool keep2f = t->enc_slashes == RP_SLASHES_KEEP;
+        if (apache && subst_is_identity(&s)) {
+            /* no backreference: Apache appends the whole path */
+            if (raw)
+                rp__w_put(&w, s.tmpl, s.n);
+            else
+                apache_enc(&w, s.tmpl, s.n, false);
+            if (raw)
+                rp__w_put(&w, target, target_len);
+            else
+                apache_enc(&w, mpath, mplen, keep2f);
+        } else {
+            subst_write(&s, &w, mode, keep2f);
+        }
+        if (w.len == hit->be.origin_len)
+            rp__w_byte(&w, '/');
+        if (match)
+            match->query_offset = w.len;
+        if (r.query && !raw) {
+            bool tq = !apache && memchr(s.tmpl, '?', s.n) != NULL;
+            rp__w_byte(&w, tq ? '&' : '?');
+            rp__w_put(&w, r.query, r.query_len);
+        }
+        if (!apache && w.buf && w.len <= w.cap) {
+            if ((st = strict_check_regex_out(hit, w.buf, w.len)) != RP_OK)
+                return st;
+        }
+    }
+    st = rp__w_finish(&w, t->limits[RP_LIMIT_OUTPUT_LEN], out_len);
+    if (st == RP_OK || st == RP_E_NOSPACE)
+        fill_host(t, &r, host, host_len, hit, &w, match);
+    if (st != RP_OK && match)
+        match->host = NULL;
+    return st;
+}
