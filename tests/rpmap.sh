@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# TAP: the rpmap command line (DESIGN.md §6) on examples/apache.conf.
+set -u
+rpmap="$1"; src="$2"; conf="$src/examples/apache.conf"
+n=0
+check() { # description, expected stdout, expected exit, command...
+  local desc="$1" want="$2" wantrc="$3"; shift 3
+  n=$((n + 1))
+  local got rc
+  got=$("$@" 2>/tmp/rpmap-test-err); rc=$?
+  if [ "$got" = "$want" ] && [ "$rc" = "$wantrc" ]; then echo "ok $n - $desc"
+  else echo "not ok $n - $desc"; echo "#   got [$got] rc=$rc, want [$want] rc=$wantrc"; sed 's/^/#   stderr: /' /tmp/rpmap-test-err; fi
+}
+echo "1..8"
+check "map prints the backend URL" "http://backend.internal:8080/internal/users/42?tab=1" 0 \
+  "$rpmap" -f "$conf" map '/app/users/42?tab=1'
+check "an exclusion exits 1" "" 1 "$rpmap" -f "$conf" map /app/static/logo.css
+check "no rule exits 1" "" 1 "$rpmap" -f "$conf" map /other
+check "an input error exits 2" "" 2 "$rpmap" -f "$conf" map '/app/%zz'
+check "error format on stderr" "rpmap: RP_E_BAD_PERCENT: '%' not followed by two hex digits" 0 \
+  sh -c "'$rpmap' -f '$conf' map /app/%zz 2>&1 >/dev/null; true"
+check "-e decodes \\xHH" "!RP_E_CTL" 0 \
+  sh -c "printf '/app/a\\\\x0db\n' | '$rpmap' -e -f '$conf' map -"
+check "batch mode prints one line per input" "$(printf 'http://backend.internal:8080/internal/x\n!EXCLUDED\n!NO_MATCH\nhttp://images.internal/static/a.png\nhttp://api.internal:9090/v1/items')" 0 \
+  sh -c "printf '/app/x\n/app/static/a\n/nope\n/img/a.png\n/api/items\n' | '$rpmap' -f '$conf' map -"
+check "unimplemented commands exit 2" "" 2 "$rpmap" -f "$conf" location http://backend.internal:8080/internal/x
