@@ -20,11 +20,15 @@ static void usage(void)
           "             COMMAND ARG...\n"
           "commands:\n"
           "  map TARGET          print the backend URL (exit 0), 1 if not proxied, 2 on error\n"
-          "  location VALUE      rewrite a Location value (not implemented yet)\n"
-          "  cookie VALUE        rewrite a Set-Cookie value (not implemented yet)\n"
-          "  header NAME VALUE   rewrite a response header (not implemented yet)\n"
+          "  location VALUE      print the rewritten Location/Content-Location/URI value\n"
+          "  cookie VALUE        print the rewritten Set-Cookie value\n"
+          "  header NAME VALUE   rewrite any response header by name\n"
           "  check               lint the rules file (not implemented yet)\n"
-          "An ARG of '-' reads one input per line from stdin.\n",
+          "--public ORIGIN makes rewritten values absolute; --backend-url URL resolves\n"
+          "relative values; --request TARGET selects <Location>-scoped rules.\n"
+          "An ARG of '-' reads one input per line from stdin ('header -' reads\n"
+          "'NAME: VALUE' lines); results print one per line, or !NO_MATCH, !EXCLUDED,\n"
+          "!UNCHANGED or !RP_E_NAME.\n",
           stderr);
 }
 
@@ -121,9 +125,54 @@ static rp_status map_one(const rp_table *t, const char *tg, size_t n, const char
     return st;
 }
 
+enum { CMD_MAP, CMD_LOCATION, CMD_COOKIE, CMD_HEADER };
+
+typedef struct job {
+    const rp_table        *t;
+    int                    cmd;
+    const char            *host;
+    const rp_response_ctx *ctx;
+} job;
+
+/* Run one input; the result goes to *res (malloc'd) on RP_OK / RP_NO_MATCH. */
+static rp_status run_one(const job *j, const char *name, size_t nn, const char *arg, size_t n,
+                         char **res, size_t *res_len)
+{
+    if (j->cmd == CMD_MAP)
+        return map_one(j->t, arg, n, j->host, res, res_len);
+    size_t need = 0;
+    char *buf = NULL;
+    size_t cap = 256;
+    for (int round = 0; round < 2; round++) {
+        buf = malloc(cap);
+        if (!buf)
+            return RP_E_NOMEM;
+        rp_status st;
+        if (j->cmd == CMD_LOCATION)
+            st = rp_rewrite_location(j->t, arg, n, j->ctx, 0, buf, cap, &need);
+        else if (j->cmd == CMD_COOKIE)
+            st = rp_rewrite_set_cookie(j->t, arg, n, j->ctx, 0, buf, cap, &need);
+        else
+            st = rp_rewrite_response_header(j->t, name, nn, arg, n, j->ctx, 0, buf, cap, &need);
+        if (st == RP_E_NOSPACE && round == 0) {
+            free(buf);
+            cap = need + 1;
+            continue;
+        }
+        if (st == RP_OK || st == RP_NO_MATCH) {
+            *res = buf;
+            *res_len = need;
+        } else {
+            free(buf);
+        }
+        return st;
+    }
+    return RP_E_INTERNAL;
+}
+
 int main(int argc, char **argv)
 {
-    const char *rules = NULL, *host = NULL;
+    const char *rules = NULL, *host = NULL, *pub = NULL, *backend_url = NULL, *request = NULL;
     unsigned profile = 0;
     int esc = 0, i = 1;
     for (; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
@@ -140,10 +189,12 @@ int main(int argc, char **argv)
                 return fail(RP_E_ARG, "--profile takes apache or strict");
         } else if (strcmp(a, "--host") == 0 && i + 1 < argc)
             host = argv[++i];
-        else if ((strcmp(a, "--public") == 0 || strcmp(a, "--backend-url") == 0 ||
-                  strcmp(a, "--request") == 0) &&
-                 i + 1 < argc)
-            i++; /* used by the reverse commands */
+        else if (strcmp(a, "--public") == 0 && i + 1 < argc)
+            pub = argv[++i];
+        else if (strcmp(a, "--backend-url") == 0 && i + 1 < argc)
+            backend_url = argv[++i];
+        else if (strcmp(a, "--request") == 0 && i + 1 < argc)
+            request = argv[++i];
         else if (strcmp(a, "-e") == 0)
             esc = 1;
         else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -162,16 +213,24 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *cmd = argv[i++];
-    if (strcmp(cmd, "map") != 0) {
-        if (strcmp(cmd, "location") == 0 || strcmp(cmd, "cookie") == 0 ||
-            strcmp(cmd, "header") == 0 || strcmp(cmd, "check") == 0) {
-            fprintf(stderr, "rpmap: RP_E_UNSUPPORTED: '%s' is not implemented yet\n", cmd);
-            return 2;
-        }
+    int which;
+    if (strcmp(cmd, "map") == 0)
+        which = CMD_MAP;
+    else if (strcmp(cmd, "location") == 0)
+        which = CMD_LOCATION;
+    else if (strcmp(cmd, "cookie") == 0)
+        which = CMD_COOKIE;
+    else if (strcmp(cmd, "header") == 0)
+        which = CMD_HEADER;
+    else if (strcmp(cmd, "check") == 0) {
+        fprintf(stderr, "rpmap: RP_E_UNSUPPORTED: 'check' is not implemented yet\n");
+        return 2;
+    } else {
         usage();
         return 2;
     }
-    if (i >= argc) {
+    int nargs = which == CMD_HEADER ? 2 : 1;
+    if (i >= argc || (nargs == 2 && strcmp(argv[i], "-") != 0 && i + 1 >= argc)) {
         usage();
         return 2;
     }
@@ -206,6 +265,21 @@ int main(int argc, char **argv)
     if (st != RP_OK)
         return fail(st, d.message);
 
+    rp_response_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    if (pub) {
+        ctx.public_origin = pub;
+        ctx.public_origin_len = strlen(pub);
+    }
+    if (backend_url) {
+        ctx.backend_url = backend_url;
+        ctx.backend_url_len = strlen(backend_url);
+    }
+    if (request) {
+        ctx.request_target = request;
+        ctx.request_target_len = strlen(request);
+    }
+    job j = {t, which, host, &ctx};
     int rc = 0;
     const char *arg = argv[i];
     if (strcmp(arg, "-") == 0) {
@@ -216,15 +290,33 @@ int main(int argc, char **argv)
             size_t n = (size_t)got;
             while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
                 n--;
+            const char *name = NULL, *val = line;
+            size_t nn = 0;
+            if (which == CMD_HEADER) {
+                char *colon = memchr(line, ':', n);
+                if (!colon) {
+                    puts("!RP_E_ARG");
+                    continue;
+                }
+                name = line;
+                nn = (size_t)(colon - line);
+                val = colon + 1;
+                while (val < line + n && (*val == ' ' || *val == '\t'))
+                    val++;
+            }
+            size_t vn = (size_t)(line + n - val);
+            char *v = (char *)val;
             if (esc)
-                n = unescape(line, n);
+                vn = unescape(v, vn);
             char *res = NULL;
             size_t rl = 0;
-            st = map_one(t, line, n, host, &res, &rl);
+            st = run_one(&j, name, nn, v, vn, &res, &rl);
             if (st == RP_OK)
                 fwrite(res, 1, rl, stdout), fputc('\n', stdout);
-            else if (st == RP_NO_MATCH)
+            else if (st == RP_NO_MATCH && which == CMD_MAP)
                 puts("!NO_MATCH");
+            else if (st == RP_NO_MATCH)
+                puts("!UNCHANGED");
             else if (st == RP_EXCLUDED)
                 puts("!EXCLUDED");
             else
@@ -233,20 +325,23 @@ int main(int argc, char **argv)
         }
         free(line);
     } else {
-        size_t n = strlen(arg);
-        char *tg = malloc(n + 1);
-        if (!tg) {
+        const char *name = which == CMD_HEADER ? argv[i] : NULL;
+        const char *raw = which == CMD_HEADER ? argv[i + 1] : arg;
+        size_t n = strlen(raw);
+        char *v = malloc(n + 1);
+        if (!v) {
             rp_table_free(t);
             return fail(RP_E_NOMEM, NULL);
         }
-        memcpy(tg, arg, n + 1);
+        memcpy(v, raw, n + 1);
         if (esc)
-            n = unescape(tg, n);
+            n = unescape(v, n);
         char *res = NULL;
         size_t rl = 0;
-        st = map_one(t, tg, n, host, &res, &rl);
-        free(tg);
-        if (st == RP_OK) {
+        st = run_one(&j, name, name ? strlen(name) : 0, v, n, &res, &rl);
+        free(v);
+        if (st == RP_OK || (st == RP_NO_MATCH && which != CMD_MAP)) {
+            /* a reverse value that no rule touches is printed unchanged */
             fwrite(res, 1, rl, stdout);
             fputc('\n', stdout);
         } else if (st == RP_NO_MATCH || st == RP_EXCLUDED) {

@@ -42,6 +42,7 @@ RP_API rp_status rp_builder_new(unsigned profile, const rp_allocator *alloc, rp_
     b->enc_slashes = RP_SLASHES_REJECT;
     b->merge_slashes = 1;
     b->preserve_host = 0;
+    b->derive_reverse = profile == RP_PROFILE_STRICT;
     *out = b;
     return RP_OK;
 }
@@ -65,6 +66,8 @@ static void free_cookie(const rp_allocator *a, rp_bcookie *c)
 {
     rp__free(a, c->internal, c->internal_len + 1);
     rp__free(a, c->pub, c->pub_len + 1);
+    if (c->location)
+        rp__free(a, c->location, c->location_len + 1);
 }
 
 void rp__builder_truncate(rp_builder *b, size_t nrules, size_t nrevs, size_t ncookies,
@@ -125,6 +128,11 @@ RP_API rp_status rp_builder_set_option(rp_builder *b, unsigned option, unsigned 
             return RP_E_ARG;
         b->preserve_host = value;
         return RP_OK;
+    case RP_OPT_DERIVE_REVERSE:
+        if (value > 1)
+            return RP_E_ARG;
+        b->derive_reverse = value;
+        return RP_OK;
     default:
         return RP_E_ARG;
     }
@@ -137,9 +145,15 @@ static bool has_nul(const char *p, size_t n)
 
 RP_API rp_status rp_builder_set_server_name(rp_builder *b, const char *name, size_t name_len)
 {
-    if (!b || (!name && name_len) || has_nul(name, name_len))
+    if (!b || !name || name_len == 0 || has_nul(name, name_len))
         return RP_E_ARG;
-    for (size_t i = 0; i < name_len; i++) {
+    size_t i0 = 0; /* an optional "scheme://" gives the public scheme */
+    for (size_t i = 0; i + 2 < name_len; i++)
+        if (name[i] == ':' && name[i + 1] == '/' && name[i + 2] == '/') {
+            i0 = i + 3;
+            break;
+        }
+    for (size_t i = i0; i < name_len; i++) {
         unsigned char c = (unsigned char)name[i];
         if (c <= 0x20 || c >= 0x7f || c == '/' || c == '@' || c == '?' || c == '#')
             return RP_E_ARG;
@@ -157,8 +171,10 @@ RP_API rp_status rp_builder_set_server_name(rp_builder *b, const char *name, siz
 void rp__builder_warn(rp_builder *b, uint32_t line, uint32_t column, const char *fmt, ...)
 {
     if (rp__grow(&b->a, (void **)&b->warnings, &b->capwarnings, b->nwarnings + 1,
-                 sizeof *b->warnings) != RP_OK)
+                 sizeof *b->warnings) != RP_OK) {
+        b->warn_oom = true;
         return;
+    }
     rp_diag *d = &b->warnings[b->nwarnings++];
     memset(d, 0, sizeof *d);
     d->code = RP_OK;
@@ -240,6 +256,23 @@ static rp_status check_template(const rp_builder *b, const char *url, size_t len
             }
         }
     }
+    if (b->profile == RP_PROFILE_STRICT) {
+        /* the literal text of a strict template must be URI characters (the
+         * captures are canonical already) */
+        for (size_t i = 0; i < len; i++) {
+            unsigned char c = (unsigned char)url[i];
+            if (c <= 0x20 || c >= 0x7f || c == '#' || c == '"' || c == '<' || c == '>' ||
+                c == '^' || c == '`' || c == '{' || c == '|' || c == '}' || c == '[' ||
+                c == ']') {
+                if (diag)
+                    diag->offset = i;
+                return rp__diag_set(diag, RP_E_CONFIG,
+                                    "ProxyPassMatch: byte 0x%02X at offset %zu is not allowed in "
+                                    "a URL template (strict profile)",
+                                    c, i);
+            }
+        }
+    }
     return rp__parse_backend(url, len,
                              RP_BE_TEMPLATE | (b->profile == RP_PROFILE_STRICT ? RP_BE_STRICT : 0u),
                              &be, diag);
@@ -286,6 +319,11 @@ static rp_status check_common(rp_builder *b, const char *pattern, size_t pattern
         return rp__diag_set(diag, RP_E_ARG, "invalid argument: URL is NULL");
     if ((flags & RP_RULE_MAPPING_ENCODED) && (flags & RP_RULE_MAPPING_SERVLET))
         return rp__diag_set(diag, RP_E_ARG, "mapping=encoded and mapping=servlet exclude each other");
+    if (b->profile == RP_PROFILE_STRICT &&
+        (flags & (RP_RULE_NOCANON | RP_RULE_MAPPING_ENCODED | RP_RULE_MAPPING_SERVLET)))
+        return rp__diag_set(diag, RP_E_CONFIG,
+                            "nocanon and mapping= are Apache-profile options: the strict profile "
+                            "matches and forwards one canonical form");
     if (has_nul(pattern, pattern_len) || (url && has_nul(url, url_len)))
         return rp__diag_set(diag, RP_E_CONFIG, "NUL byte in rule");
     (void)url_len;
@@ -342,10 +380,17 @@ RP_API rp_status rp_builder_add_pass_match(rp_builder *b, const char *regex, siz
         return rp__diag_set(diag, RP_E_UNSUPPORTED,
                             "ProxyPassMatch: this build of revproxy has no regex support "
                             "(configure with -Dregex=enabled and PCRE2)");
+    if (b->profile == RP_PROFILE_STRICT && regex_len > 1024)
+        return rp__diag_set(diag, RP_E_CONFIG,
+                            "ProxyPassMatch: pattern longer than 1024 bytes (strict profile)");
     rp_regex *re = NULL;
-    if ((st = rp__regex_compile(&b->a, regex, regex_len, &re, diag)) != RP_OK)
+    if ((st = rp__regex_compile(&b->a, regex, regex_len, false, &re, diag)) != RP_OK)
         return st;
+    unsigned groups = rp__regex_groups(re);
     rp__regex_free(&b->a, re);
+    if (b->profile == RP_PROFILE_STRICT && groups > 9)
+        return rp__diag_set(diag, RP_E_CONFIG,
+                            "ProxyPassMatch: more than 9 capture groups (strict profile)");
     if (flags & RP_RULE_EXCLUDE) {
         url = NULL;
         url_len = 0;
@@ -391,12 +436,16 @@ RP_API rp_status rp_builder_add_reverse(rp_builder *b, const char *path, size_t 
 }
 
 static rp_status add_cookie(rp_builder *b, unsigned kind, const char *internal,
-                            size_t internal_len, const char *pub, size_t pub_len, rp_diag *diag)
+                            size_t internal_len, const char *pub, size_t pub_len,
+                            const char *location, size_t location_len, unsigned flags,
+                            rp_diag *diag)
 {
     rp__diag_clear(diag);
-    if (!b || !internal || !pub)
+    if (!b || !internal || !pub || (!location && location_len) ||
+        (flags & ~(RP_COOKIE_REPLACE_WHOLE | RP_COOKIE_ALLOW_WIDENING)))
         return rp__diag_set(diag, RP_E_ARG, "invalid argument");
-    if (has_nul(internal, internal_len) || has_nul(pub, pub_len))
+    if (has_nul(internal, internal_len) || has_nul(pub, pub_len) ||
+        has_nul(location, location_len))
         return rp__diag_set(diag, RP_E_CONFIG, "NUL byte in rule");
     rp_status st = rp__grow(&b->a, (void **)&b->cookies, &b->capcookies, b->ncookies + 1,
                             sizeof *b->cookies);
@@ -405,12 +454,17 @@ static rp_status add_cookie(rp_builder *b, unsigned kind, const char *internal,
     rp_bcookie c;
     memset(&c, 0, sizeof c);
     c.kind = kind;
+    c.flags = flags;
     c.line = b->cur_line;
     c.internal = rp__memdup(&b->a, internal, internal_len);
     c.internal_len = internal_len;
     c.pub = rp__memdup(&b->a, pub, pub_len);
     c.pub_len = pub_len;
-    if (!c.internal || !c.pub) {
+    if (location) {
+        c.location = rp__memdup(&b->a, location, location_len);
+        c.location_len = location_len;
+    }
+    if (!c.internal || !c.pub || (location && !c.location)) {
         free_cookie(&b->a, &c);
         return rp__diag_set(diag, RP_E_NOMEM, "out of memory");
     }
@@ -420,16 +474,20 @@ static rp_status add_cookie(rp_builder *b, unsigned kind, const char *internal,
 
 RP_API rp_status rp_builder_add_cookie_domain(rp_builder *b, const char *internal,
                                               size_t internal_len, const char *pub,
-                                              size_t pub_len, rp_diag *diag)
+                                              size_t pub_len, const char *location,
+                                              size_t location_len, unsigned flags, rp_diag *diag)
 {
-    return add_cookie(b, RP_COOKIE_DOMAIN, internal, internal_len, pub, pub_len, diag);
+    return add_cookie(b, RP_COOKIE_DOMAIN, internal, internal_len, pub, pub_len, location,
+                      location_len, flags, diag);
 }
 
 RP_API rp_status rp_builder_add_cookie_path(rp_builder *b, const char *internal,
                                             size_t internal_len, const char *pub,
-                                            size_t pub_len, rp_diag *diag)
+                                            size_t pub_len, const char *location,
+                                            size_t location_len, unsigned flags, rp_diag *diag)
 {
-    return add_cookie(b, RP_COOKIE_PATH, internal, internal_len, pub, pub_len, diag);
+    return add_cookie(b, RP_COOKIE_PATH, internal, internal_len, pub, pub_len, location,
+                      location_len, flags, diag);
 }
 
 RP_API rp_status rp_builder_add_config(rp_builder *b, const char *text, size_t len,
@@ -440,8 +498,11 @@ RP_API rp_status rp_builder_add_config(rp_builder *b, const char *text, size_t l
         return rp__diag_set(diag, RP_E_ARG, "invalid argument");
     size_t nr = b->nrules, nv = b->nrevs, nc = b->ncookies, nw = b->nwarnings;
     unsigned es = b->enc_slashes, ms = b->merge_slashes, ph = b->preserve_host;
+    b->warn_oom = false;
     rp_status st = rp__load_config(b, text ? text : "", len, source_name, diag);
     b->cur_line = 0;
+    if (st == RP_OK && b->warn_oom)
+        st = rp__diag_set(diag, RP_E_NOMEM, "out of memory (while recording a warning)");
     if (st != RP_OK) {
         rp__builder_truncate(b, nr, nv, nc, nw);
         b->enc_slashes = es;

@@ -779,7 +779,7 @@ static rp_status open_location(loader *L, const char *name, size_t nl, bool is_m
         rp_regex *re = NULL;
         rp_diag rd;
         rp__diag_clear(&rd);
-        st = rp__regex_compile(&L->b->a, path, plen, &re, &rd);
+        st = rp__regex_compile(&L->b->a, path, plen, false, &re, &rd);
         if (st == RP_E_NOMEM)
             return oom(L);
         if (st != RP_OK) {
@@ -1004,7 +1004,7 @@ static rp_status do_pass(loader *L, bool is_match)
         rp_regex *re = NULL;
         rp_diag rd;
         rp__diag_clear(&rd);
-        rp_status st = rp__regex_compile(&L->b->a, f, flen, &re, &rd);
+        rp_status st = rp__regex_compile(&L->b->a, f, flen, false, &re, &rd);
         if (st == RP_E_NOMEM)
             return oom(L);
         if (st != RP_OK) {
@@ -1129,21 +1129,27 @@ static rp_status do_cookie(loader *L, bool domain)
                                 "cookies",
                         dname, domain ? "Domain" : "Path");
     const section *loc = cur_loc(L);
-    if (loc)
+    const char *loc_path = NULL;
+    size_t loc_len = 0;
+    if (loc && (loc->regex || fnmatch_test(L->names + loc->path_off, loc->path_len)))
         warn_tok(L, 0,
-                 "%s inside <%.*s %.*s>: applied to every response (cookie rules are not "
-                 "scoped to a location)",
+                 "%s inside <%.*s %.*s>: applied to every response (a cookie rule is scoped "
+                 "only by a plain <Location> path)",
                  dname, shown(loc->name_len), sec_name(L, loc), shown(loc->path_len),
                  L->names + loc->path_off);
+    else if (loc) {
+        loc_path = L->names + loc->path_off;
+        loc_len = loc->path_len;
+    }
     if (n == 3)
         warn_interpolate(L, 3, dname);
     rp_diag bd;
     rp__diag_clear(&bd);
     L->b->cur_line = L->line;
     rp_status st = domain ? rp_builder_add_cookie_domain(L->b, TV(L, 1), TL(L, 1), TV(L, 2),
-                                                         TL(L, 2), &bd)
+                                                         TL(L, 2), loc_path, loc_len, 0, &bd)
                           : rp_builder_add_cookie_path(L->b, TV(L, 1), TL(L, 1), TV(L, 2),
-                                                       TL(L, 2), &bd);
+                                                       TL(L, 2), loc_path, loc_len, 0, &bd);
     if (st != RP_OK)
         return builder_fail(L, st, &bd, 1, 2);
     return RP_OK;
@@ -1211,11 +1217,7 @@ static rp_status do_server_name(loader *L)
     size_t hl = vl;
     for (size_t i = 0; i + 2 < vl; i++) {
         if (v[i] == ':' && v[i + 1] == '/' && v[i + 2] == '/') {
-            warn_tok(L, 1,
-                     "ServerName: scheme '%.*s' not used (give the public origin to the "
-                     "reverse-rewriting calls)",
-                     shown(i), v);
-            h = v + i + 3;
+            h = v + i + 3; /* the scheme is kept: it is the public scheme (rp_public_origin) */
             hl = vl - i - 3;
             break;
         }
@@ -1245,6 +1247,8 @@ static rp_status do_server_name(loader *L)
             return fail_at(L, tok_at(L, 1, (size_t)(h - v) + i), RP_E_CONFIG,
                            "ServerName: \"%.*s\" is not a host[:port]", shown(vl), v);
     }
+    h = v; /* store [scheme://]host[:port] */
+    hl = vl;
     if (L->have_sname && !ieqn(L->sname, L->sname_len, h, hl))
         warn_tok(L, 0, "ServerName given again: the last one (%.*s) is used", shown(hl), h);
     if (!grow(L, (void **)&L->sname, &L->sname_cap, hl + 1, 1))

@@ -51,7 +51,7 @@ RP_INTERNAL rp_status rp__w_finish(rp_writer *w, size_t max, size_t *out_len);
 
 /* ---- the builder (builder.c) ------------------------------------------- */
 enum { RP_KIND_PASS = 1, RP_KIND_MATCH = 2 };
-enum { RP_COOKIE_DOMAIN = 1, RP_COOKIE_PATH = 2 };
+enum { RP_COOKIE_DOMAIN = 1, RP_COOKIE_PATH = 2 }; /* rp_bcookie.kind */
 
 typedef struct rp_brule {
     unsigned kind;  /* RP_KIND_* */
@@ -74,8 +74,11 @@ typedef struct rp_brev {
 } rp_brev;
 
 typedef struct rp_bcookie {
-    unsigned kind; /* RP_COOKIE_* */
+    unsigned kind; /* RP_COOKIE_DOMAIN / RP_COOKIE_PATH */
+    unsigned flags; /* RP_COOKIE_REPLACE_WHOLE, RP_COOKIE_ALLOW_WIDENING */
     uint32_t line;
+    char    *location; /* NULL when not inside <Location> */
+    size_t   location_len;
     char    *internal;
     size_t   internal_len;
     char    *pub;
@@ -91,6 +94,7 @@ struct rp_builder {
     unsigned     enc_slashes;        /* RP_SLASHES_* */
     unsigned     merge_slashes;      /* 0/1 */
     unsigned     preserve_host;      /* 0/1 */
+    unsigned     derive_reverse;     /* 0/1 */
     char        *server_name;
     size_t       server_name_len;
 
@@ -104,6 +108,7 @@ struct rp_builder {
     size_t     nwarnings, capwarnings;
 
     uint32_t cur_line; /* line of the directive being loaded; 0 = programmatic */
+    bool     warn_oom; /* a warning could not be stored (reported as RP_E_NOMEM) */
 };
 
 /* Record a warning (an ignored directive, ...). Best effort: a failed
@@ -134,6 +139,14 @@ typedef struct rp_backend {
 #define RP_BE_TEMPLATE 2u /* a ProxyPassMatch template: "$N" and a query allowed */
 RP_INTERNAL rp_status rp__parse_backend(const char *url, size_t len, unsigned mode, rp_backend *be,
                                         rp_diag *diag);
+
+/* "[v6]" -> 16 bytes (uriparser on a stack arena). false if not an IPv6 literal. */
+RP_INTERNAL bool rp__ip6_parse(const char *s, size_t n, unsigned char out[16]);
+/* RFC 3986 §5.2 resolution of ref against an absolute base, into out (cap
+ * bytes, NUL-terminated). No heap: uriparser runs on a stack arena; more
+ * than 128 segments is RP_E_TOO_LONG. */
+RP_INTERNAL rp_status rp__resolve(const char *base, size_t blen, const char *ref, size_t rlen,
+                                  char *out, size_t cap, size_t *olen);
 
 /* ---- request-target canonicalization (target.c) ------------------------- */
 #define RP_C_STRICT_CHARS   (1u << 0) /* R2: refuse '\', bytes >= 0x80, "<>[]^`{|}" */
@@ -169,14 +182,43 @@ RP_INTERNAL rp_status rp__check_query(const char *q, size_t len, bool strict, si
 #define RP_MAX_CAPTURES 10 /* $0..$9 */
 typedef struct rp_regex rp_regex;
 RP_INTERNAL bool rp__regex_available(void);
+/* jit: also JIT-compile (the table's copy; a validation compile skips it). */
 RP_INTERNAL rp_status rp__regex_compile(const rp_allocator *a, const char *pat, size_t len,
-                                        rp_regex **out, rp_diag *diag);
+                                        bool jit, rp_regex **out, rp_diag *diag);
 RP_INTERNAL void rp__regex_free(const rp_allocator *a, rp_regex *re);
+RP_INTERNAL unsigned rp__regex_groups(const rp_regex *re); /* capture groups */
 /* Match subject; on RP_OK, ov[2k], ov[2k+1] are the bounds of group k or
  * SIZE_MAX when unset; *ngroups is the number of pairs filled. RP_NO_MATCH
  * or RP_E_LIMIT (a limit was hit: fail closed). Allocates nothing. */
 RP_INTERNAL rp_status rp__regex_match(const rp_regex *re, const char *s, size_t len,
                                       size_t ov[2 * RP_MAX_CAPTURES], unsigned *ngroups);
+
+/* ---- the flat hash index (index.c) ----------------------------------------- */
+#define RP_SLOT_EMPTY UINT32_MAX
+typedef struct rp_slot {
+    uint64_t h;
+    uint32_t len;
+    uint32_t val;
+} rp_slot;
+typedef struct rp_index {
+    rp_slot *slots; /* NULL when empty */
+    uint32_t mask;
+    uint32_t count;
+} rp_index;
+RP_INTERNAL uint64_t rp__hash_init(void);
+RP_INTERNAL uint64_t rp__hash_byte(uint64_t h, unsigned char c);
+RP_INTERNAL rp_status rp__index_init(const rp_allocator *a, rp_index *ix, size_t nkeys);
+RP_INTERNAL void rp__index_free(const rp_allocator *a, rp_index *ix);
+/* Insert; same(ctx, a, b) tells whether values a and b have the same key
+ * bytes (then only the smaller value is kept). */
+RP_INTERNAL void rp__index_put(rp_index *ix, uint64_t h, uint32_t len, uint32_t val,
+                               bool (*same)(const void *ctx, uint32_t a, uint32_t b),
+                               const void *ctx);
+/* Iterate the values stored under (h, len): RP_SLOT_EMPTY ends. */
+RP_INTERNAL uint32_t rp__index_first(const rp_index *ix, uint64_t h, uint32_t len,
+                                     uint32_t *cursor);
+RP_INTERNAL uint32_t rp__index_next(const rp_index *ix, uint64_t h, uint32_t len,
+                                    uint32_t *cursor);
 
 /* ---- the compiled table (table.c) ---------------------------------------- */
 typedef struct rp_trule {
@@ -192,25 +234,88 @@ typedef struct rp_trule {
     rp_regex   *re;  /* RP_KIND_MATCH */
 } rp_trule;
 
+/* A reverse rule ready for the request path (table.c). */
+typedef struct rp_trev {
+    const char *fake;     /* public path (ProxyPassReverse PATH) */
+    size_t      fake_len;
+    const char *real;     /* backend URL or path, as written */
+    size_t      real_len;
+    const char *location; /* <Location> scope or NULL */
+    size_t      location_len;
+    bool        path_only; /* real starts with '/' */
+    bool        parsed;    /* be is valid (real is an absolute http(s)/ws(s) URL) */
+    rp_backend  be;
+    const char *bpath;     /* path part of real (be valid) or real (path_only) */
+    size_t      bpath_len;
+    uint32_t    line;
+} rp_trev;
+
 struct rp_table {
     rp_allocator a;
     unsigned     profile;
     size_t       limits[RP_NLIMITS];
     unsigned     enc_slashes, merge_slashes, preserve_host;
-    char        *server_name;
+    char        *server_name;     /* "[scheme://]host[:port]" as given */
     size_t       server_name_len;
+    const char  *server_host;     /* host[:port] part of server_name */
+    size_t       server_host_len;
+    size_t       server_scheme_len; /* scheme part (0 = none) */
+    bool         derive_reverse;  /* forward prefix rules act as reverse rules */
     rp_trule    *rules;     /* configuration order */
     size_t       nrules;
     uint32_t    *order;     /* evaluation order (indexes into rules) */
     size_t       norder;
+    /* Forward index. Apache: prefix rules keyed by their path with slash
+     * runs collapsed, value = position in order (lowest wins); strict: keyed
+     * by the path without its trailing '/', value = rule index. */
+    rp_index     fwd;
+    uint32_t    *slow;      /* Apache: positions (ascending) of regex and servlet
+                               rules; strict: regex rule indexes, in order */
+    size_t       nslow;
+    uint32_t    *encoded;   /* Apache: positions of mapping=encoded rules */
+    size_t       nencoded;
     bool         has_encoded_mapping;
     char        *strings;   /* arena holding every string the rules point to */
     size_t       strings_len;
     rp_brev     *revs;      /* copies; strings in the arena */
     size_t       nrevs;
+    rp_trev     *trevs;     /* explicit reverse rules, then derived ones */
+    size_t       ntrevs;    /* explicit: nrevs; derived: the rest */
+    /* Reverse index. Apache: unscoped rules keyed by their lowercased URL
+     * (rev_a) or path (rev_b, path-only rules), probed at each distinct key
+     * length; scoped rules are tried in order after them. Strict: rev_a keyed
+     * by canonical origin + backend path, rev_b by backend path alone. */
+    rp_index     rev_a, rev_b;
+    uint32_t    *rev_lens;  /* Apache: distinct key lengths of rev_a, then of rev_b */
+    size_t       nrev_lens_a, nrev_lens_b;
+    uint32_t    *rev_scoped; /* Apache: trev indexes with a <Location> scope */
+    size_t       nrev_scoped;
     rp_bcookie  *cookies;
     size_t       ncookies;
 };
+
+/* ---- reverse direction helpers (reverse.c) --------------------------------- */
+/* Canonical origin "scheme://host:port" for index keys (location.c): scheme
+ * and host lowercased, one trailing dot dropped, IPv6 as 32 hex digits, the
+ * port always written. 0 when the host is not usable. out holds 320 bytes. */
+RP_INTERNAL size_t rp__origin_key(const char *sch, size_t sn, const char *host, size_t hn,
+                                  unsigned port, char *out);
+RP_INTERNAL rp_status rp__build_reverse_index(rp_table *t);
+RP_INTERNAL void rp__free_reverse_index(rp_table *t);
+/* Does a rule written in <Location loc> apply to the response's request?
+ * loc == NULL (unscoped) always applies; a scoped rule needs
+ * ctx->request_target under loc (segment boundary, as <Location> matches). */
+RP_INTERNAL bool rp__location_applies(const char *loc, size_t loc_len, const rp_response_ctx *ctx);
+/* RP_E_HEADER for CR, LF or NUL; RP_E_TOO_LONG over limit. */
+RP_INTERNAL rp_status rp__check_header_value(const char *v, size_t n, size_t limit);
+/* Common argument checks of rp_rewrite_*: RP_E_ARG, then the header value
+ * check against RP_LIMIT_HEADER_LEN. Sets *out_len = 0. */
+RP_INTERNAL rp_status rp__reverse_args(const rp_table *t, const char *value, size_t value_len,
+                                       unsigned flags, char *out, size_t out_size,
+                                       size_t *out_len);
+/* Copy the value unchanged into out: RP_NO_MATCH, or RP_E_NOSPACE with the size. */
+RP_INTERNAL rp_status rp__write_unchanged(const char *value, size_t value_len, char *out,
+                                          size_t out_size, size_t *out_len);
 
 /* ---- Apache directive loader (config.c) ---------------------------------- */
 RP_INTERNAL rp_status rp__load_config(rp_builder *b, const char *text, size_t len,

@@ -186,6 +186,176 @@ static bool ieq(const char *a, const char *lit, size_t n)
     return true;
 }
 
+/* Apache: every prefix of the path that ends just before or just after a '/'
+ * (slash runs collapsed, as alias_match compares them), and the whole path,
+ * is looked up; the hit with the lowest position in the evaluation order
+ * wins. Returns that rule, its position and the bytes it consumed. */
+static const rp_trule *probe_apache(const rp_table *t, const char *p, size_t n, uint32_t *pos,
+                                    size_t *consumed)
+{
+    const rp_trule *best = NULL;
+    uint32_t best_pos = RP_SLOT_EMPTY;
+    if (!t->fwd.count)
+        goto done;
+    uint64_t h = rp__hash_init();
+    uint32_t klen = 0;
+    size_t i = 0;
+    for (;;) {
+        bool at_end = i >= n;
+        if (at_end || p[i] == '/') {
+            /* key = collapsed prefix so far (not ending in '/') */
+            if (klen > 0 && (at_end ? p[n - 1] != '/' : true)) {
+                uint32_t cur, v;
+                for (v = rp__index_first(&t->fwd, h, klen, &cur); v != RP_SLOT_EMPTY;
+                     v = rp__index_next(&t->fwd, h, klen, &cur)) {
+                    if (v >= best_pos)
+                        continue;
+                    const rp_trule *r = &t->rules[t->order[v]];
+                    size_t c = alias_match(p, n, r->pattern, r->pattern_len, false);
+                    if (c) {
+                        best = r;
+                        best_pos = v;
+                        *consumed = c;
+                    }
+                }
+            }
+            if (at_end)
+                break;
+            h = rp__hash_byte(h, '/');
+            klen++;
+            while (i < n && p[i] == '/')
+                i++;
+            /* key = collapsed prefix ending in '/' */
+            uint32_t cur, v;
+            for (v = rp__index_first(&t->fwd, h, klen, &cur); v != RP_SLOT_EMPTY;
+                 v = rp__index_next(&t->fwd, h, klen, &cur)) {
+                if (v >= best_pos)
+                    continue;
+                const rp_trule *r = &t->rules[t->order[v]];
+                size_t c = alias_match(p, n, r->pattern, r->pattern_len, false);
+                if (c) {
+                    best = r;
+                    best_pos = v;
+                    *consumed = c;
+                }
+            }
+            continue;
+        }
+        h = rp__hash_byte(h, (unsigned char)p[i++]);
+        klen++;
+    }
+done:
+    *pos = best_pos;
+    return best;
+}
+
+/* Strict: the longest rule path that is the whole canonical path or ends
+ * at one of its '/' (R10, R12). */
+static const rp_trule *probe_strict(const rp_table *t, const char *p, size_t n,
+                                    size_t *consumed)
+{
+    const rp_trule *best = NULL;
+    if (!t->fwd.count)
+        return NULL;
+    uint64_t h = rp__hash_init();
+    for (size_t i = 0; i <= n; i++) {
+        if (i == n || (p[i] == '/' && i > 0)) {
+            uint32_t cur, v;
+            for (v = rp__index_first(&t->fwd, h, (uint32_t)i, &cur); v != RP_SLOT_EMPTY;
+                 v = rp__index_next(&t->fwd, h, (uint32_t)i, &cur)) {
+                const rp_trule *r = &t->rules[v];
+                size_t c = 0;
+                if (seg_prefix(p, n, r->pattern, r->pattern_len, &c)) {
+                    best = r;
+                    *consumed = c;
+                }
+            }
+        }
+        if (i == 1 && p[0] == '/' && !best) {
+            /* the root rule "/" is stored under the key "/" */
+            uint64_t hr = rp__hash_byte(rp__hash_init(), '/');
+            uint32_t cur, v = rp__index_first(&t->fwd, hr, 1, &cur);
+            if (v != RP_SLOT_EMPTY) {
+                best = &t->rules[v];
+                *consumed = 0;
+            }
+        }
+        if (i < n)
+            h = rp__hash_byte(h, (unsigned char)p[i]);
+    }
+    return best;
+}
+
+/* Is the raw path already in the form canonicalization would give, so that
+ * it can be matched where it lies? No '%', no "//", no segment starting with
+ * '.', no byte either profile refuses or rewrites, not too many segments. */
+static bool already_canonical(const char *p, size_t n, bool strict, size_t max_segments)
+{
+    size_t segs = 0;
+    if (n == 0 || p[0] != '/')
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c == '/') {
+            if (i + 1 < n && (p[i + 1] == '/' || p[i + 1] == '.'))
+                return false;
+            segs++;
+            continue;
+        }
+        if (c <= 0x20 || c == 0x7f || c == '%' || c == '#')
+            return false;
+        if (strict && (c >= 0x80 || c == '\\' || c == '"' || c == '<' || c == '>' ||
+                       c == '[' || c == ']' || c == '^' || c == '`' || c == '{' || c == '|' ||
+                       c == '}'))
+            return false;
+    }
+    return !max_segments || segs <= max_segments;
+}
+
+/* Host header syntax: reg-name or [IP-literal], optional :port (1-65535). */
+static bool host_valid(const char *h, size_t n)
+{
+    size_t i = 0;
+    if (n == 0)
+        return false;
+    if (h[0] == '[') {
+        while (i < n && h[i] != ']') {
+            unsigned char c = (unsigned char)h[i];
+            if (i > 0 && !(rp__hexval(c) >= 0 || c == ':' || c == '.'))
+                return false;
+            i++;
+        }
+        if (i == n || i < 3)
+            return false;
+        i++;
+    } else {
+        while (i < n && h[i] != ':') {
+            unsigned char c = (unsigned char)h[i];
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '-' || c == '.' || c == '_'))
+                return false;
+            i++;
+        }
+        if (i == 0)
+            return false;
+    }
+    if (i == n)
+        return true;
+    if (h[i] != ':')
+        return false;
+    if (++i == n)
+        return true; /* empty port: the default */
+    unsigned long port = 0;
+    for (; i < n; i++) {
+        if (h[i] < '0' || h[i] > '9')
+            return false;
+        port = port * 10 + (unsigned long)(h[i] - '0');
+        if (port > 65535)
+            return false;
+    }
+    return port > 0;
+}
+
 /* Split the target into path and query; accept absolute-form in the Apache
  * profile the way httpd does (http/https only, no userinfo). */
 static rp_status split_target(const rp_table *t, const char *tg, size_t n, req *r)
@@ -215,6 +385,8 @@ static rp_status split_target(const rp_table *t, const char *tg, size_t n, req *
                     return RP_E_USERINFO;
             r->abs_host = tg + a;
             r->abs_host_len = e - a;
+            if (!host_valid(r->abs_host, r->abs_host_len))
+                return RP_E_HOST; /* httpd answers 400 */
             p = e;
         }
     }
@@ -251,8 +423,8 @@ static void fill_host(const rp_table *t, const req *r, const char *host, size_t 
             m->host = host;
             m->host_len = host_len;
         } else if (t->server_name) {
-            m->host = t->server_name;
-            m->host_len = t->server_name_len;
+            m->host = t->server_host;
+            m->host_len = t->server_host_len;
         }
         return;
     }
@@ -350,50 +522,6 @@ static __attribute__((noinline)) size_t servlet_try(const rp_table *t, const rp_
     return alias_match(sbuf, *slen, ru->pattern, ru->pattern_len, true);
 }
 
-/* Host header syntax: reg-name or [IP-literal], optional :port (1-65535). */
-static bool host_valid(const char *h, size_t n)
-{
-    size_t i = 0;
-    if (n == 0)
-        return false;
-    if (h[0] == '[') {
-        while (i < n && h[i] != ']') {
-            unsigned char c = (unsigned char)h[i];
-            if (i > 0 && !(rp__hexval(c) >= 0 || c == ':' || c == '.'))
-                return false;
-            i++;
-        }
-        if (i == n || i < 3)
-            return false;
-        i++;
-    } else {
-        while (i < n && h[i] != ':') {
-            unsigned char c = (unsigned char)h[i];
-            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '-' || c == '.' || c == '_'))
-                return false;
-            i++;
-        }
-        if (i == 0)
-            return false;
-    }
-    if (i == n)
-        return true;
-    if (h[i] != ':')
-        return false;
-    if (++i == n)
-        return true; /* empty port: the default */
-    unsigned long port = 0;
-    for (; i < n; i++) {
-        if (h[i] < '0' || h[i] > '9')
-            return false;
-        port = port * 10 + (unsigned long)(h[i] - '0');
-        if (port > 65535)
-            return false;
-    }
-    return port > 0;
-}
-
 RP_API rp_status rp_map_request(const rp_table *t, const char *target, size_t target_len,
                                 const char *host, size_t host_len, unsigned flags, char *out,
                                 size_t out_size, size_t *out_len, rp_match *match)
@@ -420,8 +548,10 @@ RP_API rp_status rp_map_request(const rp_table *t, const char *target, size_t ta
     if (r.query && (st = rp__check_query(r.query, r.query_len, !apache, &err_off)) != RP_OK)
         return st;
 
-    char path[RP_TARGET_LEN_MAX];
+    char pathbuf[RP_TARGET_LEN_MAX];
+    const char *path = pathbuf;
     size_t plen = 0;
+    bool copied = true;
     rp_canon_opts co;
     co.max_segments = t->limits[RP_LIMIT_SEGMENTS];
     if (apache) {
@@ -432,8 +562,14 @@ RP_API rp_status rp_map_request(const rp_table *t, const char *target, size_t ta
                    RP_C_UPPER_HEX | RP_C_BACKSLASH_ENC | (t->merge_slashes ? RP_C_MERGE : 0u);
         co.slashes = t->enc_slashes;
     }
-    if ((st = rp__canon_path(r.path, r.path_len, &co, path, &plen, &err_off)) != RP_OK)
+    if (already_canonical(r.path, r.path_len, !apache, co.max_segments)) {
+        path = r.path; /* the common case: no copy, no decoding */
+        plen = r.path_len;
+        copied = false;
+    } else if ((st = rp__canon_path(r.path, r.path_len, &co, pathbuf, &plen, &err_off)) !=
+               RP_OK) {
         return st;
+    }
 
     rp_writer w;
     rp__w_init(&w, out, out_size);
@@ -447,82 +583,84 @@ RP_API rp_status rp_map_request(const rp_table *t, const char *target, size_t ta
     size_t mplen = 0;
 
     /* Apache: mapping=encoded rules see the path before it is decoded. */
-    if (apache && t->has_encoded_mapping) {
-        for (size_t k = 0; k < t->norder && !hit; k++) {
-            const rp_trule *ru = &t->rules[t->order[k]];
-            if (ru->kind == RP_KIND_PASS && (ru->flags & RP_RULE_MAPPING_ENCODED) &&
-                (consumed = alias_match(path, plen, ru->pattern, ru->pattern_len, false)) > 0) {
-                hit = ru;
-                encoded_phase = true;
-            }
+    for (size_t e = 0; apache && e < t->nencoded && !hit; e++) {
+        const rp_trule *ru = &t->rules[t->order[t->encoded[e]]];
+        if ((consumed = alias_match(path, plen, ru->pattern, ru->pattern_len, false)) > 0) {
+            hit = ru;
+            encoded_phase = true;
         }
     }
-    if (!hit && apache) {
+    if (!hit && apache && copied) {
         bool dslash = false;
-        if ((st = rp__unescape_all(path, &plen, t->enc_slashes, &dslash)) != RP_OK)
+        if ((st = rp__unescape_all(pathbuf, &plen, t->enc_slashes, &dslash)) != RP_OK)
             return st;
         if (dslash) {
             /* AllowEncodedSlashes On: the decoded slashes take part in dot
              * segment removal and merging again. */
             rp_canon_opts c2 = {RP_C_LITERAL | (t->merge_slashes ? RP_C_MERGE : 0u),
                                 RP_SLASHES_KEEP, co.max_segments};
-            if ((st = rp__canon_path(path, plen, &c2, path, &plen, &err_off)) != RP_OK)
+            if ((st = rp__canon_path(pathbuf, plen, &c2, pathbuf, &plen, &err_off)) != RP_OK)
                 return st;
         }
     }
     mplen = plen; /* phase 1 (encoded) or fully decoded path */
-    char *servlet_buf = NULL;
     char servlet_store[RP_TARGET_LEN_MAX];
-    for (size_t k = 0; k < t->norder && !hit; k++) {
-        const rp_trule *ru = &t->rules[t->order[k]];
-        if (ru->flags & RP_RULE_MAPPING_ENCODED && apache)
-            continue;
-        if (ru->kind == RP_KIND_PASS) {
-            if (!apache) {
-                if (seg_prefix(path, plen, ru->pattern, ru->pattern_len, &consumed))
-                    hit = ru;
-            } else if (ru->flags & RP_RULE_MAPPING_SERVLET) {
-                size_t sl = 0;
-                servlet_buf = servlet_store;
-                consumed = servlet_try(t, ru, path, plen, servlet_buf, &sl, &st);
-                if (st != RP_OK)
-                    return st;
-                if (consumed) {
-                    hit = ru;
-                    mpath = servlet_buf;
-                    mplen = sl;
-                }
-            } else if ((consumed = alias_match(path, plen, ru->pattern, ru->pattern_len,
-                                               false)) > 0) {
-                hit = ru;
-            }
-            if (hit && apache && (ru->flags & RP_RULE_NOCANON) && !(ru->flags & RP_RULE_EXCLUDE)) {
-                /* nocanon: the raw remainder is used when the alias matches the
-                 * raw target over the same length (else nocanon is dropped, as
-                 * httpd does with AH01136) */
-                size_t rl = alias_match(target, target_len, ru->pattern, ru->pattern_len, false);
-                if (rl == consumed) {
-                    raw = true;
-                    raw_consumed = rl;
-                }
-            }
-        } else {
-            st = rp__regex_match(ru->re, path, plen, ov, &ng);
-            if (st == RP_NO_MATCH)
-                continue;
+
+    /* The prefix rules: one index probe per '/' boundary (PERF.md §5). */
+    size_t fast_consumed = 0;
+    const rp_trule *fast = NULL;
+    uint32_t fast_pos = RP_SLOT_EMPTY;
+    if (!hit)
+        fast = apache ? probe_apache(t, path, plen, &fast_pos, &fast_consumed)
+                      : probe_strict(t, path, plen, &fast_consumed);
+    /* Regex and servlet rules: Apache tries those written before the best
+     * prefix rule, in order; strict tries every regex rule first. */
+    for (size_t e = 0; !hit && e < t->nslow; e++) {
+        uint32_t k = t->slow[e];
+        if (apache && k > fast_pos)
+            break;
+        const rp_trule *ru = &t->rules[apache ? t->order[k] : k];
+        if (ru->kind == RP_KIND_PASS) { /* servlet mapping */
+            size_t sl = 0;
+            consumed = servlet_try(t, ru, path, plen, servlet_store, &sl, &st);
             if (st != RP_OK)
-                return st; /* fail closed */
-            hit = ru;
-            if (apache && (ru->flags & RP_RULE_NOCANON) && !(ru->flags & RP_RULE_EXCLUDE)) {
-                size_t ov2[2 * RP_MAX_CAPTURES];
-                unsigned ng2 = 0;
-                st = rp__regex_match(ru->re, target, target_len, ov2, &ng2);
-                if (st == RP_OK) {
-                    memcpy(ov, ov2, sizeof ov);
-                    raw = true;
-                } else if (st != RP_NO_MATCH) {
-                    return st;
-                }
+                return st;
+            if (consumed) {
+                hit = ru;
+                mpath = servlet_store;
+                mplen = sl;
+            }
+            continue;
+        }
+        st = rp__regex_match(ru->re, path, plen, ov, &ng);
+        if (st == RP_NO_MATCH)
+            continue;
+        if (st != RP_OK)
+            return st; /* fail closed */
+        hit = ru;
+        if (apache && (ru->flags & RP_RULE_NOCANON) && !(ru->flags & RP_RULE_EXCLUDE)) {
+            size_t ov2[2 * RP_MAX_CAPTURES];
+            unsigned ng2 = 0;
+            st = rp__regex_match(ru->re, target, target_len, ov2, &ng2);
+            if (st == RP_OK) {
+                memcpy(ov, ov2, sizeof ov);
+                raw = true;
+            } else if (st != RP_NO_MATCH) {
+                return st;
+            }
+        }
+    }
+    if (!hit && fast) {
+        hit = fast;
+        consumed = fast_consumed;
+        if (apache && (hit->flags & RP_RULE_NOCANON) && !(hit->flags & RP_RULE_EXCLUDE)) {
+            /* nocanon: the raw remainder is used when the alias matches the
+             * raw target over the same length (else nocanon is dropped, as
+             * httpd does with AH01136) */
+            size_t rl = alias_match(target, target_len, hit->pattern, hit->pattern_len, false);
+            if (rl == consumed) {
+                raw = true;
+                raw_consumed = rl;
             }
         }
     }
@@ -547,36 +685,47 @@ RP_API rp_status rp_map_request(const rp_table *t, const char *target, size_t ta
     } else {
         subst s = {hit->url + hit->be.path_off, hit->url_len - hit->be.path_off,
                    raw ? target : mpath, ov};
-        rp__w_put(&w, hit->be.origin, hit->be.origin_len);
         if (match)
-            match->remainder_offset = w.len;
+            match->remainder_offset = hit->be.origin_len;
         int mode = raw ? OUT_RAW : apache ? OUT_APACHE : OUT_STRICT;
         bool keep2f = t->enc_slashes == RP_SLASHES_KEEP;
+        /* strict: the result is built in a scratch buffer first so that it can
+         * be checked even when the caller only asks for the size */
+        rp_writer sw;
+        rp_writer *ow = &w;
+        if (!apache) {
+            rp__w_init(&sw, servlet_store, sizeof servlet_store);
+            ow = &sw;
+        }
+        rp__w_put(ow, hit->be.origin, hit->be.origin_len);
         if (apache && subst_is_identity(&s)) {
             /* no backreference: Apache appends the whole path */
             if (raw)
-                rp__w_put(&w, s.tmpl, s.n);
+                rp__w_put(ow, s.tmpl, s.n);
             else
-                apache_enc(&w, s.tmpl, s.n, false);
+                apache_enc(ow, s.tmpl, s.n, false);
             if (raw)
-                rp__w_put(&w, target, target_len);
+                rp__w_put(ow, target, target_len);
             else
-                apache_enc(&w, mpath, mplen, keep2f);
+                apache_enc(ow, mpath, mplen, keep2f);
         } else {
-            subst_write(&s, &w, mode, keep2f);
+            subst_write(&s, ow, mode, keep2f);
         }
-        if (w.len == hit->be.origin_len)
-            rp__w_byte(&w, '/');
+        if (ow->len == hit->be.origin_len)
+            rp__w_byte(ow, '/');
         if (match)
-            match->query_offset = w.len;
+            match->query_offset = ow->len;
         if (r.query && !raw) {
             bool tq = !apache && memchr(s.tmpl, '?', s.n) != NULL;
-            rp__w_byte(&w, tq ? '&' : '?');
-            rp__w_put(&w, r.query, r.query_len);
+            rp__w_byte(ow, tq ? '&' : '?');
+            rp__w_put(ow, r.query, r.query_len);
         }
-        if (!apache && w.buf && w.len <= w.cap) {
-            if ((st = strict_check_regex_out(hit, w.buf, w.len)) != RP_OK)
+        if (!apache) {
+            if (sw.len > sw.cap)
+                return RP_E_TOO_LONG;
+            if ((st = strict_check_regex_out(hit, sw.buf, sw.len)) != RP_OK)
                 return st;
+            rp__w_put(&w, sw.buf, sw.len);
         }
     }
     st = rp__w_finish(&w, t->limits[RP_LIMIT_OUTPUT_LEN], out_len);

@@ -49,8 +49,8 @@ bool rp__regex_available(void)
     return true;
 }
 
-rp_status rp__regex_compile(const rp_allocator *a, const char *pat, size_t len, rp_regex **out,
-                            rp_diag *diag)
+rp_status rp__regex_compile(const rp_allocator *a, const char *pat, size_t len, bool jit,
+                            rp_regex **out, rp_diag *diag)
 {
     *out = NULL;
     pcre2_general_context *g = pcre2_general_context_create(build_malloc, build_free, (void *)a);
@@ -86,9 +86,25 @@ rp_status rp__regex_compile(const rp_allocator *a, const char *pat, size_t len, 
         return rp__diag_set(diag, RP_E_NOMEM, "out of memory");
     }
     re->code = code;
-    re->jit = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
+    re->jit = false;
+    if (jit) {
+        int rc = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+        if (rc == PCRE2_ERROR_NOMEMORY) {
+            rp__regex_free(a, re);
+            return rp__diag_set(diag, RP_E_NOMEM, "out of memory");
+        }
+        re->jit = rc == 0; /* no JIT on this platform: the interpreter runs it */
+    }
     *out = re;
     return RP_OK;
+}
+
+unsigned rp__regex_groups(const rp_regex *re)
+{
+    uint32_t n = 0;
+    if (pcre2_pattern_info(re->code, PCRE2_INFO_CAPTURECOUNT, &n) != 0)
+        return 0;
+    return (unsigned)n;
 }
 
 void rp__regex_free(const rp_allocator *a, rp_regex *re)
@@ -176,10 +192,11 @@ bool rp__regex_available(void)
     return false;
 }
 
-rp_status rp__regex_compile(const rp_allocator *a, const char *pat, size_t len, rp_regex **out,
-                            rp_diag *diag)
+rp_status rp__regex_compile(const rp_allocator *a, const char *pat, size_t len, bool jit,
+                            rp_regex **out, rp_diag *diag)
 {
     (void)a;
+    (void)jit;
     (void)pat;
     (void)len;
     *out = NULL;
@@ -190,6 +207,12 @@ void rp__regex_free(const rp_allocator *a, rp_regex *re)
 {
     (void)a;
     (void)re;
+}
+
+unsigned rp__regex_groups(const rp_regex *re)
+{
+    (void)re;
+    return 0;
 }
 
 rp_status rp__regex_match(const rp_regex *re, const char *s, size_t len,

@@ -31,6 +31,99 @@ static size_t add_sz(size_t a, size_t b, bool *ovf)
     return a + b;
 }
 
+/* Apache key of a prefix rule: its path with runs of '/' collapsed. */
+static uint64_t apache_key(const char *p, size_t n, uint32_t *klen)
+{
+    uint64_t h = rp__hash_init();
+    uint32_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '/' && i > 0 && p[i - 1] == '/')
+            continue;
+        h = rp__hash_byte(h, (unsigned char)p[i]);
+        k++;
+    }
+    *klen = k;
+    return h;
+}
+
+static bool apache_same(const void *ctx, uint32_t a, uint32_t b)
+{
+    const rp_table *t = ctx;
+    const rp_trule *x = &t->rules[t->order[a]], *y = &t->rules[t->order[b]];
+    size_t i = 0, j = 0;
+    for (;;) {
+        while (i < x->pattern_len && x->pattern[i] == '/' && i > 0 && x->pattern[i - 1] == '/')
+            i++;
+        while (j < y->pattern_len && y->pattern[j] == '/' && j > 0 && y->pattern[j - 1] == '/')
+            j++;
+        if (i == x->pattern_len || j == y->pattern_len)
+            return i == x->pattern_len && j == y->pattern_len;
+        if (x->pattern[i++] != y->pattern[j++])
+            return false;
+    }
+}
+
+static bool strict_same(const void *ctx, uint32_t a, uint32_t b)
+{
+    const rp_table *t = ctx;
+    const rp_trule *x = &t->rules[a], *y = &t->rules[b];
+    size_t n1 = x->pattern_len, n2 = y->pattern_len;
+    if (n1 > 1 && x->pattern[n1 - 1] == '/')
+        n1--;
+    if (n2 > 1 && y->pattern[n2 - 1] == '/')
+        n2--;
+    return n1 == n2 && memcmp(x->pattern, y->pattern, n1) == 0;
+}
+
+/* Strict key: the path without its trailing '/' ("/" stays "/"). */
+static uint64_t strict_key(const char *p, size_t n, uint32_t *klen)
+{
+    if (n > 1 && p[n - 1] == '/')
+        n--;
+    uint64_t h = rp__hash_init();
+    for (size_t i = 0; i < n; i++)
+        h = rp__hash_byte(h, (unsigned char)p[i]);
+    *klen = (uint32_t)n;
+    return h;
+}
+
+static rp_status build_forward_index(rp_table *t)
+{
+    const rp_allocator *a = &t->a;
+    size_t nfast = 0;
+    for (size_t k = 0; k < t->norder; k++) {
+        const rp_trule *r = &t->rules[t->order[k]];
+        if (r->kind == RP_KIND_PASS && !(r->flags & (RP_RULE_MAPPING_SERVLET |
+                                                     RP_RULE_MAPPING_ENCODED)))
+            nfast++;
+    }
+    if (t->norder) {
+        t->slow = rp__malloc(a, t->norder * sizeof *t->slow);
+        t->encoded = rp__malloc(a, t->norder * sizeof *t->encoded);
+        if (!t->slow || !t->encoded)
+            return RP_E_NOMEM;
+    }
+    if (nfast && rp__index_init(a, &t->fwd, nfast) != RP_OK)
+        return RP_E_NOMEM;
+    for (size_t k = 0; k < t->norder; k++) {
+        uint32_t ri = t->order[k];
+        const rp_trule *r = &t->rules[ri];
+        uint32_t klen;
+        if (r->kind != RP_KIND_PASS || (r->flags & RP_RULE_MAPPING_SERVLET)) {
+            t->slow[t->nslow++] = t->profile == RP_PROFILE_APACHE ? (uint32_t)k : ri;
+        } else if (r->flags & RP_RULE_MAPPING_ENCODED) {
+            t->encoded[t->nencoded++] = (uint32_t)k;
+        } else if (t->profile == RP_PROFILE_APACHE) {
+            uint64_t h = apache_key(r->pattern, r->pattern_len, &klen);
+            rp__index_put(&t->fwd, h, klen, (uint32_t)k, apache_same, t);
+        } else {
+            uint64_t h = strict_key(r->pattern, r->pattern_len, &klen);
+            rp__index_put(&t->fwd, h, klen, ri, strict_same, t);
+        }
+    }
+    return RP_OK;
+}
+
 RP_API rp_status rp_builder_compile(const rp_builder *b, rp_table **out, rp_diag *diag)
 {
     rp__diag_clear(diag);
@@ -48,6 +141,7 @@ RP_API rp_status rp_builder_compile(const rp_builder *b, rp_table **out, rp_diag
     t->enc_slashes = b->enc_slashes;
     t->merge_slashes = b->merge_slashes;
     t->preserve_host = b->preserve_host;
+    t->derive_reverse = b->derive_reverse != 0;
 
     bool ovf = false;
     size_t total = 1;
@@ -65,6 +159,8 @@ RP_API rp_status rp_builder_compile(const rp_builder *b, rp_table **out, rp_diag
     for (size_t i = 0; i < b->ncookies; i++) {
         total = add_sz(total, b->cookies[i].internal_len + 1, &ovf);
         total = add_sz(total, b->cookies[i].pub_len + 1, &ovf);
+        if (b->cookies[i].location)
+            total = add_sz(total, b->cookies[i].location_len + 1, &ovf);
     }
     if (b->server_name)
         total = add_sz(total, b->server_name_len + 1, &ovf);
@@ -90,6 +186,15 @@ RP_API rp_status rp_builder_compile(const rp_builder *b, rp_table **out, rp_diag
     if (b->server_name) {
         t->server_name = arena_put(&cur, b->server_name, b->server_name_len);
         t->server_name_len = b->server_name_len;
+        t->server_host = t->server_name;
+        t->server_host_len = t->server_name_len;
+        for (size_t i = 0; i + 2 < t->server_name_len; i++)
+            if (memcmp(t->server_name + i, "://", 3) == 0) {
+                t->server_scheme_len = i;
+                t->server_host = t->server_name + i + 3;
+                t->server_host_len = t->server_name_len - i - 3;
+                break;
+            }
     }
     for (size_t i = 0; i < b->nrules; i++) {
         const rp_brule *src = &b->rules[i];
@@ -114,7 +219,7 @@ RP_API rp_status rp_builder_compile(const rp_builder *b, rp_table **out, rp_diag
         if (src->flags & RP_RULE_MAPPING_ENCODED)
             t->has_encoded_mapping = true;
         if (r->kind == RP_KIND_MATCH) {
-            st = rp__regex_compile(&t->a, r->pattern, r->pattern_len, &r->re, diag);
+            st = rp__regex_compile(&t->a, r->pattern, r->pattern_len, true, &r->re, diag);
             if (st != RP_OK)
                 goto fail_st;
         }
@@ -134,6 +239,59 @@ RP_API rp_status rp_builder_compile(const rp_builder *b, rp_table **out, rp_diag
         *d = *s;
         d->internal = arena_put(&cur, s->internal, s->internal_len);
         d->pub = arena_put(&cur, s->pub, s->pub_len);
+        if (s->location)
+            d->location = arena_put(&cur, s->location, s->location_len);
+    }
+
+    /* Reverse rules: the explicit ones, then (derive_reverse) one per prefix
+     * ProxyPass that proxies. */
+    size_t nder = 0;
+    if (t->derive_reverse)
+        for (size_t i = 0; i < t->nrules; i++)
+            if (t->rules[i].kind == RP_KIND_PASS && t->rules[i].url)
+                nder++;
+    if (t->nrevs + nder) {
+        t->trevs = rp__malloc(ba, (t->nrevs + nder) * sizeof *t->trevs);
+        if (!t->trevs)
+            goto nomem;
+        memset(t->trevs, 0, (t->nrevs + nder) * sizeof *t->trevs);
+        t->ntrevs = t->nrevs + nder;
+    }
+    size_t kv = 0;
+    for (size_t i = 0; i < t->nrevs; i++) {
+        rp_trev *v = &t->trevs[kv++];
+        const rp_brev *s = &t->revs[i];
+        v->fake = s->path;
+        v->fake_len = s->path_len;
+        v->real = s->url;
+        v->real_len = s->url_len;
+        v->location = s->location;
+        v->location_len = s->location_len;
+        v->line = s->line;
+        v->path_only = s->url_len > 0 && s->url[0] == '/';
+        if (v->path_only) {
+            v->bpath = s->url;
+            v->bpath_len = s->url_len;
+        } else if (rp__parse_backend(s->url, s->url_len, 0, &v->be, NULL) == RP_OK) {
+            v->parsed = true;
+            v->bpath = s->url + v->be.path_off;
+            v->bpath_len = s->url_len - v->be.path_off;
+        }
+    }
+    for (size_t i = 0; nder && i < t->nrules; i++) {
+        const rp_trule *r = &t->rules[i];
+        if (r->kind != RP_KIND_PASS || !r->url)
+            continue;
+        rp_trev *v = &t->trevs[kv++];
+        v->fake = r->pattern;
+        v->fake_len = r->pattern_len;
+        v->real = r->url;
+        v->real_len = r->url_len;
+        v->parsed = true;
+        v->be = r->be;
+        v->bpath = r->url + r->be.path_off;
+        v->bpath_len = r->url_len - r->be.path_off;
+        v->line = r->line;
     }
 
     /* Evaluation order. Apache: <Location> rules first, the last one written
@@ -166,6 +324,8 @@ RP_API rp_status rp_builder_compile(const rp_builder *b, rp_table **out, rp_diag
         }
     }
     t->norder = n;
+    if (build_forward_index(t) != RP_OK || rp__build_reverse_index(t) != RP_OK)
+        goto nomem;
     *out = t;
     return RP_OK;
 
@@ -186,7 +346,15 @@ RP_API void rp_table_free(rp_table *t)
         rp__regex_free(&t->a, t->rules[i].re);
     rp__free(&a, t->rules, t->nrules * sizeof *t->rules);
     rp__free(&a, t->order, t->nrules * sizeof *t->order);
+    rp__index_free(&a, &t->fwd);
+    rp__free_reverse_index(t);
+    if (t->slow)
+        rp__free(&a, t->slow, t->nrules * sizeof *t->slow);
+    if (t->encoded)
+        rp__free(&a, t->encoded, t->nrules * sizeof *t->encoded);
     rp__free(&a, t->revs, t->nrevs * sizeof *t->revs);
+    if (t->trevs)
+        rp__free(&a, t->trevs, t->ntrevs * sizeof *t->trevs);
     rp__free(&a, t->cookies, t->ncookies * sizeof *t->cookies);
     rp__free(&a, t->strings, t->strings_len);
     rp__free(&a, t, sizeof *t);

@@ -116,7 +116,7 @@ rp_status rp__canon_path(const char *in, size_t len, const rp_canon_opts *o, cha
     const bool literal = (f & RP_C_LITERAL) != 0;
     const bool strict_chars = (f & RP_C_STRICT_CHARS) != 0;
     const bool merge = (f & RP_C_MERGE) != 0;
-    size_t i = 1, w = 1, seg = 1, nsegs = 0;
+    size_t i = 1, w = 1, seg = 1, nsegs = 1; /* segments of the input */
     bool skip_slash = false; /* the '/' after a removed dot segment is consumed */
     utf8_state u = {0, 0x80, 0xBF};
     rp_status st = RP_OK;

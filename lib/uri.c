@@ -186,6 +186,18 @@ rp_status rp__parse_backend(const char *url, size_t len, unsigned mode, rp_backe
                                 "ProxyPass: a backend URL may not carry a query or fragment "
                                 "(strict profile): %.*s",
                                 shown, url);
+        for (size_t k = auth_end; k < len; k++) {
+            size_t e = k + 1;
+            while (e < len && url[e] != '/')
+                e++;
+            size_t sl = e - k - 1;
+            if ((sl == 1 && url[k + 1] == '.') || (sl == 2 && url[k + 1] == '.' && url[k + 2] == '.'))
+                return rp__diag_set(diag, RP_E_CONFIG,
+                                    "ProxyPass: dot segment in the backend path (strict "
+                                    "profile): %.*s",
+                                    shown, url);
+            k = e - 1;
+        }
     }
 
     origin_put(be, url, scheme_len, true);
@@ -208,5 +220,103 @@ rp_status rp__parse_backend(const char *url, size_t len, unsigned mode, rp_backe
     }
     be->port = port;
     be->path_off = auth_end;
+    return RP_OK;
+}
+
+/* ---- request-path helpers: no heap, uriparser runs on a stack arena ---- */
+typedef struct uarena {
+    unsigned char *base;
+    size_t         cap, used;
+} uarena;
+
+static void *ua_malloc(UriMemoryManager *mm, size_t n)
+{
+    uarena *a = mm->userData;
+    size_t al = (a->used + 15u) & ~(size_t)15u;
+    if (al > a->cap || n > a->cap - al)
+        return NULL;
+    a->used = al + n;
+    return a->base + al;
+}
+
+static void ua_free(UriMemoryManager *mm, void *p)
+{
+    (void)mm;
+    (void)p;
+}
+
+static bool arena_mm(UriMemoryManager *mm, UriMemoryManager *backend, uarena *a)
+{
+    memset(backend, 0, sizeof *backend);
+    backend->malloc = ua_malloc;
+    backend->free = ua_free;
+    backend->userData = a;
+    return uriCompleteMemoryManager(mm, backend) == URI_SUCCESS;
+}
+
+bool rp__ip6_parse(const char *s, size_t n, unsigned char out[16])
+{
+    char tmp[80];
+    if (n < 4 || n + 9 > sizeof tmp || s[0] != '[' || s[n - 1] != ']')
+        return false;
+    for (size_t i = 1; i + 1 < n; i++) /* zone ids (%25) and IPvFuture never match */
+        if (!(rp__hexval((unsigned char)s[i]) >= 0 || s[i] == ':' || s[i] == '.'))
+            return false;
+    memcpy(tmp, "http://", 7);
+    memcpy(tmp + 7, s, n);
+    tmp[7 + n] = '/';
+    _Alignas(16) unsigned char mem[2048];
+    uarena a = {mem, sizeof mem, 0};
+    UriMemoryManager mm, be;
+    if (!arena_mm(&mm, &be, &a))
+        return false;
+    UriUriA u;
+    const char *err = NULL;
+    if (uriParseSingleUriExMmA(&u, tmp, tmp + n + 8, &err, &mm) != URI_SUCCESS)
+        return false;
+    bool ok = u.hostData.ip6 != NULL;
+    if (ok)
+        memcpy(out, u.hostData.ip6->data, 16);
+    return ok;
+}
+
+/* Resolve ref against the absolute base (RFC 3986 §5.2, uriparser). */
+__attribute__((noinline)) rp_status rp__resolve(const char *base, size_t blen, const char *ref,
+                                                size_t rlen, char *out, size_t cap,
+                                                size_t *olen)
+{
+    size_t slashes = 0;
+    for (size_t i = 0; i < blen; i++)
+        slashes += base[i] == '/';
+    for (size_t i = 0; i < rlen; i++)
+        slashes += ref[i] == '/';
+    if (slashes > 128 || blen > 4096 || rlen > 4096)
+        return RP_E_TOO_LONG;
+    _Alignas(16) unsigned char mem[40 * 1024];
+    uarena a = {mem, sizeof mem, 0};
+    UriMemoryManager mm, be;
+    if (!arena_mm(&mm, &be, &a))
+        return RP_E_INTERNAL;
+    UriUriA ub, ur, res;
+    const char *err = NULL;
+    if (uriParseSingleUriExMmA(&ub, base, base + blen, &err, &mm) != URI_SUCCESS ||
+        ub.scheme.first == NULL)
+        return RP_E_SYNTAX;
+    if (uriParseSingleUriExMmA(&ur, ref, ref + rlen, &err, &mm) != URI_SUCCESS)
+        return RP_E_SYNTAX;
+    int rc = uriAddBaseUriExMmA(&res, &ur, &ub, URI_RESOLVE_STRICTLY, &mm);
+    if (rc == URI_ERROR_MALLOC)
+        return RP_E_TOO_LONG;
+    if (rc != URI_SUCCESS)
+        return RP_E_SYNTAX;
+    int chars = 0;
+    if (uriToStringCharsRequiredA(&res, &chars) != URI_SUCCESS || chars < 0)
+        return RP_E_SYNTAX;
+    if ((size_t)chars + 1 > cap)
+        return RP_E_TOO_LONG;
+    int written = 0;
+    if (uriToStringA(out, &res, (int)cap, &written) != URI_SUCCESS || written < 1)
+        return RP_E_SYNTAX;
+    *olen = (size_t)written - 1;
     return RP_OK;
 }

@@ -203,6 +203,17 @@ def prepare(case, skips):
         else:
             fail("%s: host is not a string or null" % cid)
 
+    def pairs(lst, what):
+        out = []
+        for h in lst or []:
+            if not (isinstance(h, list) and len(h) == 2 and all(isinstance(x, str) for x in h)):
+                fail("%s: %s: a header must be [name, value]" % (cid, what))
+            out.append((h[0].encode("utf-8"), h[1].encode("utf-8")))
+        return out
+    rec["be_headers"] = pairs((case.get("backend_response") or {}).get("headers"),
+                              "backend_response.headers")
+    rec["obs_headers"] = pairs(obs.get("headers"), "observed.headers")
+
     if "config_error" in obs:
         if not isinstance(obs["config_error"], str) or not obs["config_error"]:
             fail("%s: empty config_error" % cid)
@@ -322,6 +333,23 @@ def emit(cases, skips, out_path, in_path, skips_path):
     w("#pragma GCC diagnostic ignored \"-Woverlength-strings\"")
     w("#endif")
     w("")
+    w("struct rp_conf_hdr {")
+    w("    const char *name;")
+    w("    size_t      name_len;")
+    w("    const char *value;")
+    w("    size_t      value_len;")
+    w("};")
+    w("")
+    for i, r in enumerate(cases):
+        for kind in ("be", "obs"):
+            lst = r[kind + "_headers"]
+            if not lst:
+                continue
+            w("static const struct rp_conf_hdr rp_hdr_%d_%s[] = {" % (i, kind))
+            for name, value in lst:
+                w("  { %s, %s, %s, %s }," % (c_str(name), c_len(name), c_str(value), c_len(value)))
+            w("};")
+    w("")
     w("struct rp_conf_case {")
     w("    const char *id;")
     w("    const char *group;            /* forward encoding security config reverse cookie */")
@@ -344,10 +372,14 @@ def emit(cases, skips, out_path, in_path, skips_path):
     w("    const char *skip_kind;        /* \"n/a\" or \"deviation\"; NULL = run */")
     w("    const char *skip_reason;      /* NULL = run */")
     w("    const char *dev_expect;       /* deviation: config, url=URL or RP_STATUS */")
+    w("    const struct rp_conf_hdr *be_headers;  /* what the backend answered */")
+    w("    size_t      n_be_headers;")
+    w("    const struct rp_conf_hdr *obs_headers; /* what the client got (reverse-mapped) */")
+    w("    size_t      n_obs_headers;")
     w("};")
     w("")
     w("static const struct rp_conf_case rp_conf_cases[] = {")
-    for r in cases:
+    for i, r in enumerate(cases):
         kind, reason, expect = r["skip"] if r["skip"] else (None, None, None)
         w("  { /* %s */" % r["id"])
         w("    %s, %s," % (c_str(r["id"].encode()), c_str(r["group"].encode())))
@@ -364,6 +396,9 @@ def emit(cases, skips, out_path, in_path, skips_path):
         w("    %s, %s" % (c_str(kind.encode() if kind else None),
                           c_str(reason.encode("utf-8") if reason else None)))
         w("    , %s" % c_str(expect.encode("utf-8") if expect else None))
+        for kind in ("be", "obs"):
+            n = len(r[kind + "_headers"])
+            w("    , %s, %d" % (("rp_hdr_%d_%s" % (i, kind)) if n else "NULL", n))
         w("  },")
     w("};")
     w("")

@@ -11,7 +11,7 @@ check() { # description, expected stdout, expected exit, command...
   if [ "$got" = "$want" ] && [ "$rc" = "$wantrc" ]; then echo "ok $n - $desc"
   else echo "not ok $n - $desc"; echo "#   got [$got] rc=$rc, want [$want] rc=$wantrc"; sed 's/^/#   stderr: /' /tmp/rpmap-test-err; fi
 }
-echo "1..8"
+echo "1..11"
 check "map prints the backend URL" "http://backend.internal:8080/internal/users/42?tab=1" 0 \
   "$rpmap" -f "$conf" map '/app/users/42?tab=1'
 check "an exclusion exits 1" "" 1 "$rpmap" -f "$conf" map /app/static/logo.css
@@ -23,4 +23,10 @@ check "-e decodes \\xHH" "!RP_E_CTL" 0 \
   sh -c "printf '/app/a\\\\x0db\n' | '$rpmap' -e -f '$conf' map -"
 check "batch mode prints one line per input" "$(printf 'http://backend.internal:8080/internal/x\n!EXCLUDED\n!NO_MATCH\nhttp://images.internal/static/a.png\nhttp://api.internal:9090/v1/items')" 0 \
   sh -c "printf '/app/x\n/app/static/a\n/nope\n/img/a.png\n/api/items\n' | '$rpmap' -f '$conf' map -"
-check "unimplemented commands exit 2" "" 2 "$rpmap" -f "$conf" location http://backend.internal:8080/internal/x
+check "unimplemented commands exit 2" "" 2 "$rpmap" -f "$conf" check
+check "location rewrites a backend URL" "https://www.example.com/app/x?y" 0 \
+  "$rpmap" -f "$conf" --public https://www.example.com location 'http://backend.internal:8080/internal/x?y'
+check "location leaves a foreign URL alone" "http://evil.example/internal/x" 0 \
+  "$rpmap" -f "$conf" --public https://www.example.com location http://evil.example/internal/x
+check "header batch mode" "$(printf 'http://pub/api/z\n!UNCHANGED')" 0 \
+  sh -c "printf 'Location: http://api.internal:9090/v1/z\nX-Foo: bar\n' | '$rpmap' -f '$conf' --request /api/q --public http://pub header -"

@@ -93,6 +93,8 @@ START_TEST(apache_prefix_forms)
     EXPECT(t, "http://u@other.example/app/x", "!RP_E_USERINFO");
     EXPECT(t, "*", "!RP_E_FORM");
     EXPECT(t, "ftp://h/app", "!RP_E_FORM");
+    EXPECT(t, "http://a\x01b/app/x", "!RP_E_HOST"); /* the authority never goes unchecked */
+    EXPECT(t, "http:///app/x", "!RP_E_HOST");
     rp_table_free(t);
 }
 END_TEST
@@ -378,6 +380,21 @@ START_TEST(strict_requirements)
 }
 END_TEST
 
+START_TEST(segment_limit)
+{
+    rp_builder *b;
+    rp_table *t;
+    ck_assert_int_eq(rp_builder_new(RP_PROFILE_STRICT, NULL, &b), RP_OK);
+    ck_assert_int_eq(rp_builder_set_limit(b, RP_LIMIT_SEGMENTS, 2), RP_OK);
+    ck_assert_int_eq(rp_builder_add_pass(b, "/", 1, "http://r/", 9, 0, NULL), RP_OK);
+    ck_assert_int_eq(rp_builder_compile(b, &t, NULL), RP_OK);
+    rp_builder_free(b);
+    EXPECT(t, "/a/b", "http://r/a/b");
+    EXPECT(t, "/a/b/c", "!RP_E_TOO_LONG");
+    rp_table_free(t);
+}
+END_TEST
+
 START_TEST(strict_slash_policies)
 {
     const rule r[] = {{"pass", "/", "http://root/", 0}};
@@ -407,6 +424,15 @@ START_TEST(strict_config_checks)
     ck_assert_int_eq(rp_builder_add_pass(b, "/a", 2, "file:///etc", 11, 0, &d), RP_E_CONFIG);
     ck_assert_int_eq(rp_builder_add_pass(b, "/a", 2, "http://b/", 9, 0, &d), RP_OK);
     ck_assert_int_eq(rp_builder_add_pass(b, "/a/", 3, "http://c/", 9, 0, &d), RP_E_CONFIG);
+    ck_assert_int_eq(rp_builder_add_pass(b, "/n", 2, "http://c/", 9, RP_RULE_NOCANON, &d),
+                     RP_E_CONFIG);
+    ck_assert_int_eq(rp_builder_add_pass(b, "/d", 2, "http://c/v1/../admin", 20, 0, &d),
+                     RP_E_CONFIG);
+    ck_assert_int_eq(rp_builder_add_pass_match(b, "^/q/(.*)$", 9, "http://b/s?a b=$1", 17, 0, &d),
+                     RP_E_CONFIG);
+    ck_assert_int_eq(rp_builder_add_pass_match(b, "^(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)$", 32,
+                                               "http://b/$1", 11, 0, &d),
+                     RP_E_CONFIG);
     rp_builder_free(b);
 }
 END_TEST
@@ -421,6 +447,9 @@ START_TEST(strict_regex)
     EXPECT(t, "/img/a%3Fb", "http://b/static/a%3Fb");
     EXPECT(t, "/q/a=b&c", "http://b/search?term=a%3Db%26c");
     EXPECT(t, "/dd/..x", "!RP_E_UNSAFE_OUTPUT");
+    size_t need = 0; /* the size query gives the same answer as the real call */
+    ck_assert_int_eq(rp_map_request(t, "/dd/..x", 7, NULL, 0, 0, NULL, 0, &need, NULL),
+                     RP_E_UNSAFE_OUTPUT);
     rp_table_free(t);
 }
 END_TEST
@@ -452,6 +481,7 @@ int main(void)
     tcase_add_test(tc, buffers_and_sizes);
     tcase_add_test(tc, strict_requirements);
     tcase_add_test(tc, strict_slash_policies);
+    tcase_add_test(tc, segment_limit);
     tcase_add_test(tc, strict_config_checks);
     tcase_add_test(tc, strict_regex);
     suite_add_tcase(s, tc);

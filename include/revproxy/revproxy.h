@@ -102,8 +102,9 @@ RP_API const char *rp_status_name(rp_status s);
 /* The HTTP status code a server should answer a request with when
  * rp_map_request returned s: 0 for RP_OK (proxy it), 404 for RP_NO_MATCH,
  * RP_EXCLUDED, RP_E_ENCODED_SLASH and RP_E_ENCODED_NUL (what Apache
- * answers), 414 for RP_E_TOO_LONG, 500 for limit and internal failures,
- * 400 for the other input errors. */
+ * answers), 414 for RP_E_TOO_LONG, 403 for RP_E_FORBIDDEN, 502 for
+ * RP_E_HEADER (a backend header), 500 for limit, configuration and internal
+ * failures, 400 for the other input errors. */
 RP_API int rp_status_http(rp_status s);
 
 /* Run-time version: (major << 16) | (minor << 8) | patch, and "X.Y.Z". */
@@ -142,7 +143,7 @@ typedef struct rp_table   rp_table;   /* immutable once compiled; share freely *
 #define RP_LIMIT_SEGMENTS      2u /* path segments (256 strict; 65535 apache) */
 #define RP_LIMIT_HEADER_LEN    3u /* response header value bytes (8192) */
 #define RP_LIMIT_COOKIE_ATTRS  4u /* Set-Cookie attributes (64) */
-#define RP_LIMIT_RULES         5u /* rules in a table (10000) */
+#define RP_LIMIT_RULES         5u /* forward rules in a table (10000) */
 #define RP_LIMIT_OUTPUT_LEN    6u /* bytes of any produced value (16384) */
 #define RP_TARGET_LEN_MAX  16384u
 
@@ -150,6 +151,8 @@ typedef struct rp_table   rp_table;   /* immutable once compiled; share freely *
 #define RP_OPT_ENCODED_SLASHES 1u /* RP_SLASHES_*; default REJECT */
 #define RP_OPT_MERGE_SLASHES   2u /* 1 = merge "//" (default), 0 = keep */
 #define RP_OPT_PRESERVE_HOST   3u /* 1 = send the client's Host (ProxyPreserveHost On) */
+#define RP_OPT_DERIVE_REVERSE  4u /* 1 = every prefix ProxyPass also acts as its own
+                                     ProxyPassReverse (default: 1 strict, 0 apache) */
 
 /* Encoded slash policy (Apache AllowEncodedSlashes). */
 #define RP_SLASHES_REJECT 0u /* Off: %2F refused (RP_E_ENCODED_SLASH, HTTP 404) */
@@ -177,8 +180,10 @@ RP_API void rp_builder_free(rp_builder *b); /* NULL ok */
 
 RP_API RP_NODISCARD rp_status rp_builder_set_limit(rp_builder *b, unsigned which, size_t value);
 RP_API RP_NODISCARD rp_status rp_builder_set_option(rp_builder *b, unsigned option, unsigned value);
-/* The public host[:port] used as the Host when ProxyPreserveHost is on and the
- * request carries no Host (Apache ServerName). Copied. */
+/* Apache ServerName: "[scheme://]host[:port]". The host[:port] is the Host
+ * sent when ProxyPreserveHost is on and the request has no Host, and the
+ * public host of rp_public_origin without one; the scheme, when given, is the
+ * public scheme. Copied. */
 RP_API RP_NODISCARD rp_status rp_builder_set_server_name(rp_builder *b, const char *name,
                                                          size_t name_len);
 
@@ -193,20 +198,34 @@ RP_API RP_NODISCARD rp_status rp_builder_add_pass_match(rp_builder *b, const cha
                                                         size_t regex_len, const char *url,
                                                         size_t url_len, unsigned flags,
                                                         rp_diag *diag);
-/* ProxyPassReverse PATH URL, ProxyPassReverseCookieDomain INTERNAL PUBLIC,
- * ProxyPassReverseCookiePath INTERNAL PUBLIC. location (may be NULL) is the
- * <Location> path the directive was written in. Stored in the table; the
- * reverse-rewriting functions use them. */
+/* ProxyPassReverse PATH URL: backend URLs under URL in response headers are
+ * mapped back under PATH. location (may be NULL) is the <Location> path the
+ * directive was written in: the rule then applies only to responses to
+ * requests under that path (rp_response_ctx.request_target). */
 RP_API RP_NODISCARD rp_status rp_builder_add_reverse(rp_builder *b, const char *path, size_t path_len,
                                                      const char *url, size_t url_len,
                                                      const char *location, size_t location_len,
                                                      rp_diag *diag);
+
+/* Cookie rule flags (rp_builder_add_cookie_domain / _path). */
+#define RP_COOKIE_REPLACE_WHOLE (1u << 0) /* strict profile, Path: replace the whole value
+                                             (Apache's behaviour) instead of the prefix */
+#define RP_COOKIE_ALLOW_WIDENING (1u << 1) /* strict profile, Domain: allow a public domain
+                                              that is a parent of other hosts (cookie tossing
+                                              risk; see docs/SECURITY.md) */
+
+/* ProxyPassReverseCookieDomain INTERNAL PUBLIC and ProxyPassReverseCookiePath
+ * INTERNAL PUBLIC. location as for rp_builder_add_reverse. */
 RP_API RP_NODISCARD rp_status rp_builder_add_cookie_domain(rp_builder *b, const char *internal,
                                                            size_t internal_len, const char *pub,
-                                                           size_t pub_len, rp_diag *diag);
+                                                           size_t pub_len, const char *location,
+                                                           size_t location_len, unsigned flags,
+                                                           rp_diag *diag);
 RP_API RP_NODISCARD rp_status rp_builder_add_cookie_path(rp_builder *b, const char *internal,
                                                          size_t internal_len, const char *pub,
-                                                         size_t pub_len, rp_diag *diag);
+                                                         size_t pub_len, const char *location,
+                                                         size_t location_len, unsigned flags,
+                                                         rp_diag *diag);
 
 /* Load Apache httpd directives (docs/rules.md). source_name only labels
  * diagnostics (may be NULL). On error nothing of this text is kept and diag
@@ -227,15 +246,21 @@ RP_API void rp_table_free(rp_table *t);
 RP_API size_t rp_table_rule_count(const rp_table *t);
 
 /* Details of rp_map_request. Fixed layout (ABI). */
+/* Filled on RP_OK; the rule fields also on RP_EXCLUDED and RP_E_NOSPACE. */
 typedef struct rp_match {
     uint32_t    rule_index;       /* 0-based index among forward rules, in the order added */
     uint32_t    rule_line;        /* line of the rule in its configuration text; 0 if none */
-    size_t      path_len;         /* bytes of the canonical path the rule consumed */
-    size_t      remainder_offset; /* offset in out where the request-derived part starts */
-    size_t      query_offset;     /* offset in out of '?', or *out_len when no query */
+    size_t      path_len;         /* prefix rules: bytes of the canonical path the rule
+                                     consumed; regex rules: the whole canonical path */
+    size_t      remainder_offset; /* offset in out where the request-derived part starts
+                                     (regex rules: where the path starts) */
+    size_t      query_offset;     /* offset in out of the '?' (strict regex template with its
+                                     own query: of the '&') that adds the request's query;
+                                     *out_len when none is added (also with nocanon, whose
+                                     raw remainder carries the query) */
     const char *host;             /* Host header to send (not NUL-terminated); points into
-                                     out, the host argument or the table. NULL when unknown
-                                     or when out is NULL. */
+                                     out, the host argument, the target (absolute-form) or
+                                     the table. NULL unless RP_OK, or when unknown. */
     size_t      host_len;
 } rp_match;
 
@@ -251,6 +276,98 @@ RP_API RP_NODISCARD rp_status rp_map_request(const rp_table *t, const char *targ
                                              size_t target_len, const char *host,
                                              size_t host_len, unsigned flags, char *out,
                                              size_t out_size, size_t *out_len, rp_match *match);
+
+/* ------------------------------------------------------------------------
+ * The reverse direction: response headers that carry backend URLs.
+ * Every function writes the value to send into out: the rewritten value with
+ * RP_OK, or the input unchanged with RP_NO_MATCH (no rule applied). Input
+ * values with CR, LF or NUL give RP_E_HEADER and nothing usable in out.
+ * ---------------------------------------------------------------------- */
+
+/* What the reverse functions know about the exchange. Every field may be
+ * NULL/0. Fixed layout (ABI). */
+typedef struct rp_response_ctx {
+    /* "scheme://host[:port]" the client used, to make rewritten values
+     * absolute (Apache always does; see rp_public_origin). NULL: strict
+     * results stay path-absolute, Apache results use the table's ServerName. */
+    const char *public_origin;
+    size_t      public_origin_len;
+    /* The URL requested from the backend (what rp_map_request returned): the
+     * base for relative Location values (strict profile). */
+    const char *backend_url;
+    size_t      backend_url_len;
+    /* The request-target the response answers: selects the reverse rules
+     * written inside <Location> sections. NULL: only unscoped rules apply. */
+    const char *request_target;
+    size_t      request_target_len;
+} rp_response_ctx;
+
+/* Build the public origin Apache would use for a request: scheme (the
+ * ServerName's scheme when it has one, else scheme, else "http"), the Host
+ * header's host lowercased (the ServerName's when host is NULL) and its port
+ * unless it is the scheme's default. RP_E_HOST for an invalid Host. */
+RP_API RP_NODISCARD rp_status rp_public_origin(const rp_table *t, const char *scheme,
+                                               size_t scheme_len, const char *host,
+                                               size_t host_len, char *out, size_t out_size,
+                                               size_t *out_len);
+
+/* Location, Content-Location, URI (and, Apache profile, Destination) values. */
+RP_API RP_NODISCARD rp_status rp_rewrite_location(const rp_table *t, const char *value,
+                                                  size_t value_len, const rp_response_ctx *ctx,
+                                                  unsigned flags, char *out, size_t out_size,
+                                                  size_t *out_len);
+
+/* One Set-Cookie value (never a folded list): Domain and Path attributes. */
+RP_API RP_NODISCARD rp_status rp_rewrite_set_cookie(const rp_table *t, const char *value,
+                                                    size_t value_len, const rp_response_ctx *ctx,
+                                                    unsigned flags, char *out, size_t out_size,
+                                                    size_t *out_len);
+
+/* Any response header by name (ASCII case-insensitive): Location,
+ * Content-Location, URI, Destination, Set-Cookie, Refresh ("N; url=...") and
+ * Link (RFC 8288). Other names: RP_NO_MATCH with the value unchanged. */
+RP_API RP_NODISCARD rp_status rp_rewrite_response_header(const rp_table *t, const char *name,
+                                                         size_t name_len, const char *value,
+                                                         size_t value_len,
+                                                         const rp_response_ctx *ctx,
+                                                         unsigned flags, char *out,
+                                                         size_t out_size, size_t *out_len);
+
+/* Request side: a WebDAV Destination header (absolute URL on the public
+ * origin, or path-absolute) mapped to the backend URL with the same rules as
+ * rp_map_request. public_origin is the origin the client used; a
+ * Destination on another origin is RP_E_FORBIDDEN. */
+RP_API RP_NODISCARD rp_status rp_map_destination(const rp_table *t, const char *value,
+                                                 size_t value_len, const char *public_origin,
+                                                 size_t public_origin_len, unsigned flags,
+                                                 char *out, size_t out_size, size_t *out_len,
+                                                 rp_match *match);
+
+/* Request side: values for the forwarding headers. */
+#define RP_FWD_X_FORWARDED_FOR    1u
+#define RP_FWD_X_FORWARDED_HOST   2u
+#define RP_FWD_X_FORWARDED_PROTO  3u
+#define RP_FWD_X_FORWARDED_PREFIX 4u
+#define RP_FWD_FORWARDED          5u /* RFC 7239 */
+
+typedef struct rp_forwarded {
+    const char *client_addr; /* IPv4 or IPv6 (no brackets) of the client; or NULL */
+    size_t      client_addr_len;
+    unsigned    client_port; /* 0 = not sent */
+    const char *host;        /* Host header the client sent; or NULL */
+    size_t      host_len;
+    const char *proto;       /* "http" or "https"; or NULL */
+    size_t      proto_len;
+    const char *prefix;      /* public path prefix removed before the backend; or NULL */
+    size_t      prefix_len;
+    const char *by;          /* this proxy's address (Forwarded by=); or NULL */
+    size_t      by_len;
+    const char *prior;       /* the value already received (appended to); or NULL */
+    size_t      prior_len;
+} rp_forwarded;
+
+RP_API RP_NODISCARD rp_status rp_format_forwarded(unsigned which, const rp_forwarded *in,
+                                                  char *out, size_t out_size, size_t *out_len);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,820 @@
+/* rp_rewrite_location (Location, Content-Location, URI, Destination),
+ * rp_public_origin and rp_map_destination. No allocation; the values are
+ * spliced from the input, so the backend's bytes survive as they were. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* ---- small helpers ------------------------------------------------------ */
+static bool is_alpha(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool is_digit(unsigned char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static bool ieq_n(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (rp__lower((unsigned char)a[i]) != rp__lower((unsigned char)b[i]))
+            return false;
+    return true;
+}
+
+static void trim_ows(const char **v, size_t *n)
+{
+    while (*n && ((*v)[0] == ' ' || (*v)[0] == '\t')) {
+        (*v)++;
+        (*n)--;
+    }
+    while (*n && ((*v)[*n - 1] == ' ' || (*v)[*n - 1] == '\t'))
+        (*n)--;
+}
+
+/* Apache ap_is_url: a scheme (letters, digits, + - .) and ':' */
+static bool is_url(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (is_alpha((unsigned char)s[i]) || is_digit((unsigned char)s[i]) ||
+                     s[i] == '+' || s[i] == '-' || s[i] == '.'))
+        i++;
+    return i > 0 && i < n && s[i] == ':';
+}
+
+/* RFC 3986 appendix B split of a URI reference. */
+typedef struct uparts {
+    size_t scheme_len; /* 0 = no scheme */
+    bool   has_auth;
+    size_t auth_start, auth_end;
+    size_t path_start, path_end; /* rest (query, fragment) starts at path_end */
+} uparts;
+
+static void split_uri(const char *s, size_t n, uparts *u)
+{
+    memset(u, 0, sizeof *u);
+    size_t i = 0;
+    if (n && is_alpha((unsigned char)s[0])) {
+        i = 1;
+        while (i < n && (is_alpha((unsigned char)s[i]) || is_digit((unsigned char)s[i]) ||
+                         s[i] == '+' || s[i] == '-' || s[i] == '.'))
+            i++;
+        if (i < n && s[i] == ':')
+            u->scheme_len = i++;
+        else
+            i = 0;
+    }
+    if (n - i >= 2 && s[i] == '/' && s[i + 1] == '/') {
+        u->has_auth = true;
+        u->auth_start = i + 2;
+        i += 2;
+        while (i < n && s[i] != '/' && s[i] != '?' && s[i] != '#')
+            i++;
+        u->auth_end = i;
+    }
+    u->path_start = i;
+    while (i < n && s[i] != '?' && s[i] != '#')
+        i++;
+    u->path_end = i;
+}
+
+static unsigned default_port(const char *scheme, size_t n)
+{
+    if ((n == 4 && ieq_n(scheme, "http", 4)) || (n == 2 && ieq_n(scheme, "ws", 2)))
+        return 80;
+    if ((n == 5 && ieq_n(scheme, "https", 5)) || (n == 3 && ieq_n(scheme, "wss", 3)))
+        return 443;
+    return 0;
+}
+
+/* Does the authority a (of a value whose scheme is sch) name the backend
+ * origin be? Scheme and host ASCII-caseless, one trailing dot ignored, IPv6
+ * by value, default port == no port, userinfo never matches (R17). */
+static bool same_origin(const char *sch, size_t schn, const char *a, size_t an,
+                        const rp_backend *be)
+{
+    const char *bo = be->origin;
+    size_t bsn = be->authority_off - 3;
+    if (schn != bsn || !ieq_n(sch, bo, schn))
+        return false;
+    if (memchr(a, '@', an))
+        return false;
+    /* split value host / port */
+    size_t hend = an, pstart = an;
+    if (an && a[0] == '[') {
+        const char *rb = memchr(a, ']', an);
+        if (!rb)
+            return false;
+        hend = (size_t)(rb - a) + 1;
+        if (hend < an) {
+            if (a[hend] != ':')
+                return false;
+            pstart = hend + 1;
+        }
+    } else {
+        const char *c = memchr(a, ':', an);
+        if (c) {
+            hend = (size_t)(c - a);
+            pstart = hend + 1;
+        }
+    }
+    unsigned port = default_port(sch, schn);
+    if (pstart < an) {
+        unsigned long v = 0;
+        for (size_t i = pstart; i < an; i++) {
+            if (!is_digit((unsigned char)a[i]))
+                return false;
+            v = v * 10 + (unsigned long)(a[i] - '0');
+            if (v > 65535)
+                return false;
+        }
+        if (v == 0)
+            return false;
+        port = (unsigned)v;
+    }
+    if (port != be->port)
+        return false;
+    /* backend host text */
+    const char *bh = bo + be->authority_off;
+    size_t bhn = be->origin_len - be->authority_off;
+    if (bhn && bh[0] == '[') {
+        const char *rb = memchr(bh, ']', bhn);
+        bhn = rb ? (size_t)(rb - bh) + 1 : bhn;
+        unsigned char x[16], y[16];
+        return hend && a[0] == '[' && rp__ip6_parse(a, hend, x) && rp__ip6_parse(bh, bhn, y) &&
+               memcmp(x, y, 16) == 0;
+    }
+    const char *c = memchr(bh, ':', bhn);
+    if (c)
+        bhn = (size_t)(c - bh);
+    size_t hn = hend;
+    if (hn > 1 && a[hn - 1] == '.')
+        hn--;
+    if (bhn > 1 && bh[bhn - 1] == '.')
+        bhn--;
+    return hn == bhn && ieq_n(a, bh, hn);
+}
+
+/* Segment-boundary prefix: path == B, or path starts with B + "/" (B without
+ * its trailing '/'). Returns the bytes of path consumed or SIZE_MAX. */
+static size_t seg_match(const char *path, size_t pn, const char *b, size_t bn)
+{
+    if (bn && b[bn - 1] == '/')
+        bn--;
+    if (pn < bn || memcmp(path, b, bn) != 0)
+        return SIZE_MAX;
+    if (pn > bn && path[bn] != '/')
+        return SIZE_MAX;
+    return bn;
+}
+
+size_t rp__origin_key(const char *sch, size_t sn, const char *host, size_t hn, unsigned port,
+                      char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0;
+    if (sn == 0 || sn > 16 || hn == 0 || hn > 255)
+        return 0;
+    for (size_t i = 0; i < sn; i++)
+        out[o++] = (char)rp__lower((unsigned char)sch[i]);
+    memcpy(out + o, "://", 3);
+    o += 3;
+    if (host[0] == '[') {
+        unsigned char ip[16];
+        if (!rp__ip6_parse(host, hn, ip))
+            return 0;
+        out[o++] = '[';
+        for (size_t i = 0; i < 16; i++) {
+            out[o++] = hex[ip[i] >> 4];
+            out[o++] = hex[ip[i] & 15];
+        }
+        out[o++] = ']';
+    } else {
+        if (hn > 1 && host[hn - 1] == '.')
+            hn--;
+        for (size_t i = 0; i < hn; i++)
+            out[o++] = (char)rp__lower((unsigned char)host[i]);
+    }
+    out[o++] = ':';
+    char d[8];
+    size_t nd = 0;
+    do {
+        d[nd++] = (char)('0' + port % 10);
+        port /= 10;
+    } while (port && nd < sizeof d);
+    while (nd)
+        out[o++] = d[--nd];
+    return o;
+}
+
+/* Canonical origin key of a parsed backend. */
+static size_t be_origin_key(const rp_backend *be, char *out)
+{
+    const char *bh = be->origin + be->authority_off;
+    size_t bhn = be->origin_len - be->authority_off;
+    if (bhn && bh[0] == '[') {
+        const char *rb = memchr(bh, ']', bhn);
+        bhn = rb ? (size_t)(rb - bh) + 1 : bhn;
+    } else {
+        const char *c = memchr(bh, ':', bhn);
+        if (c)
+            bhn = (size_t)(c - bh);
+    }
+    return rp__origin_key(be->origin, be->authority_off - 3, bh, bhn, be->port, out);
+}
+
+static uint64_t hash_bytes(uint64_t h, const char *p, size_t n, bool lower)
+{
+    for (size_t i = 0; i < n; i++)
+        h = rp__hash_byte(h, lower ? rp__lower((unsigned char)p[i]) : (unsigned char)p[i]);
+    return h;
+}
+
+static size_t strip_slash(const char *p, size_t n)
+{
+    return n > 1 && p[n - 1] == '/' ? n - 1 : n;
+}
+
+static bool rev_same(const void *ctx, uint32_t a, uint32_t b)
+{
+    const rp_table *t = ctx;
+    const rp_trev *x = &t->trevs[a], *y = &t->trevs[b];
+    return x->real_len == y->real_len && ieq_n(x->real, y->real, x->real_len);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static size_t uniq_sorted(uint32_t *v, size_t n)
+{
+    qsort(v, n, sizeof *v, cmp_u32);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (k == 0 || v[k - 1] != v[i])
+            v[k++] = v[i];
+    return k;
+}
+
+rp_status rp__build_reverse_index(rp_table *t)
+{
+    const rp_allocator *a = &t->a;
+    if (!t->ntrevs)
+        return RP_OK;
+    size_t na = 0, nb = 0;
+    for (size_t i = 0; i < t->ntrevs; i++) {
+        const rp_trev *r = &t->trevs[i];
+        if (t->profile == RP_PROFILE_APACHE) {
+            if (r->location)
+                continue;
+            if (r->path_only)
+                nb++;
+            else
+                na++;
+        } else {
+            na += r->parsed;
+            nb += r->parsed || r->path_only;
+        }
+    }
+    if ((na && rp__index_init(a, &t->rev_a, na) != RP_OK) ||
+        (nb && rp__index_init(a, &t->rev_b, nb) != RP_OK))
+        return RP_E_NOMEM;
+    t->rev_lens = rp__malloc(a, 2 * t->ntrevs * sizeof *t->rev_lens);
+    t->rev_scoped = rp__malloc(a, t->ntrevs * sizeof *t->rev_scoped);
+    if (!t->rev_lens || !t->rev_scoped)
+        return RP_E_NOMEM;
+    uint32_t *la = t->rev_lens, *lb = t->rev_lens + t->ntrevs;
+    size_t nla = 0, nlb = 0;
+    char key[320];
+    for (size_t i = 0; i < t->ntrevs; i++) {
+        const rp_trev *r = &t->trevs[i];
+        if (t->profile == RP_PROFILE_APACHE) {
+            if (r->location) {
+                t->rev_scoped[t->nrev_scoped++] = (uint32_t)i;
+                continue;
+            }
+            uint64_t h = hash_bytes(rp__hash_init(), r->real, r->real_len, true);
+            if (r->path_only) {
+                rp__index_put(&t->rev_b, h, (uint32_t)r->real_len, (uint32_t)i, rev_same, t);
+                lb[nlb++] = (uint32_t)r->real_len;
+            } else {
+                rp__index_put(&t->rev_a, h, (uint32_t)r->real_len, (uint32_t)i, rev_same, t);
+                la[nla++] = (uint32_t)r->real_len;
+            }
+            continue;
+        }
+        size_t bl = strip_slash(r->bpath, r->bpath_len);
+        if (bl == 1 && r->bpath[0] == '/')
+            bl = 0; /* "http://b/" and "http://b" are both the root */
+        if (r->parsed) {
+            size_t kl = be_origin_key(&r->be, key);
+            if (kl) {
+                uint64_t h = hash_bytes(hash_bytes(rp__hash_init(), key, kl, false), r->bpath,
+                                        bl, false);
+                rp__index_put(&t->rev_a, h, (uint32_t)(kl + bl), (uint32_t)i, NULL, NULL);
+            }
+        }
+        if (r->parsed || r->path_only) {
+            uint64_t h = hash_bytes(rp__hash_init(), r->bpath, bl, false);
+            rp__index_put(&t->rev_b, h, (uint32_t)bl, (uint32_t)i, NULL, NULL);
+        }
+    }
+    t->nrev_lens_a = uniq_sorted(la, nla);
+    t->nrev_lens_b = uniq_sorted(lb, nlb);
+    if (t->nrev_lens_b)
+        memmove(la + t->nrev_lens_a, lb, t->nrev_lens_b * sizeof *lb);
+    return RP_OK;
+}
+
+void rp__free_reverse_index(rp_table *t)
+{
+    rp__index_free(&t->a, &t->rev_a);
+    rp__index_free(&t->a, &t->rev_b);
+    if (t->rev_lens)
+        rp__free(&t->a, t->rev_lens, 2 * t->ntrevs * sizeof *t->rev_lens);
+    if (t->rev_scoped)
+        rp__free(&t->a, t->rev_scoped, t->ntrevs * sizeof *t->rev_scoped);
+}
+
+static const rp_response_ctx k_no_ctx;
+
+/* Write public origin (ctx, else the table's ServerName, else nothing). */
+static void put_origin(const rp_table *t, const rp_response_ctx *ctx, rp_writer *w)
+{
+    if (ctx->public_origin) {
+        size_t n = ctx->public_origin_len;
+        while (n && ctx->public_origin[n - 1] == '/')
+            n--;
+        rp__w_put(w, ctx->public_origin, n);
+    } else if (t->server_name) {
+        if (t->server_scheme_len)
+            rp__w_put(w, t->server_name, t->server_scheme_len);
+        else
+            rp__w_put(w, "http", 4);
+        rp__w_put(w, "://", 3);
+        rp__w_put(w, t->server_host, t->server_host_len);
+    }
+}
+
+/* ---- Apache: ap_proxy_location_reverse_map ------------------------------ */
+static rp_status apache_try(const rp_table *t, const rp_trev *r, const char *v, size_t n,
+                            const rp_response_ctx *ctx, rp_writer *w, bool *hit)
+{
+    const char *part = v;
+    size_t pn = n;
+    if (r->path_only) {
+        /* the host is ignored: the path after "scheme://authority" counts */
+        for (size_t i = 0; i + 2 < n; i++) {
+            if (v[i] == ':' && v[i + 1] == '/' && v[i + 2] == '/') {
+                const char *sl = memchr(v + i + 3, '/', n - i - 3);
+                if (sl) {
+                    part = sl;
+                    pn = n - (size_t)(sl - v);
+                }
+                break;
+            }
+        }
+    }
+    if (pn < r->real_len || !ieq_n(part, r->real, r->real_len))
+        return RP_OK;
+    *hit = true;
+    const char *rest = part + r->real_len;
+    size_t rn = pn - r->real_len;
+    /* result u = fake + rest; absolute unless it is a URL already */
+    bool url = is_url(r->fake, r->fake_len) ||
+               (r->fake_len == 0 && is_url(rest, rn));
+    if (!url)
+        put_origin(t, ctx, w);
+    rp__w_put(w, r->fake, r->fake_len);
+    rp__w_put(w, rest, rn);
+    return RP_OK;
+}
+
+/* Unscoped Apache rules through the index: prefixes of the value (or of its
+ * path, for path-only rules) at every distinct rule length; the rule
+ * written first wins. */
+static void probe_lens(const rp_table *t, const rp_index *ix, const uint32_t *lens, size_t nl,
+                       const char *p, size_t n, uint32_t *best)
+{
+    uint64_t h = rp__hash_init();
+    size_t i = 0;
+    for (size_t k = 0; k < nl && lens[k] <= n; k++) {
+        for (; i < lens[k]; i++)
+            h = rp__hash_byte(h, rp__lower((unsigned char)p[i]));
+        uint32_t cur, v;
+        for (v = rp__index_first(ix, h, lens[k], &cur); v != RP_SLOT_EMPTY;
+             v = rp__index_next(ix, h, lens[k], &cur))
+            if (v < *best && ieq_n(p, t->trevs[v].real, lens[k]))
+                *best = v;
+    }
+}
+
+static const rp_trev *apache_lookup(const rp_table *t, const char *v, size_t n)
+{
+    uint32_t best = RP_SLOT_EMPTY;
+    probe_lens(t, &t->rev_a, t->rev_lens, t->nrev_lens_a, v, n, &best);
+    const char *part = v;
+    size_t pn = n;
+    for (size_t i = 0; i + 2 < n; i++) {
+        if (v[i] == ':' && v[i + 1] == '/' && v[i + 2] == '/') {
+            const char *sl = memchr(v + i + 3, '/', n - i - 3);
+            if (sl) {
+                part = sl;
+                pn = n - (size_t)(sl - v);
+            }
+            break;
+        }
+    }
+    probe_lens(t, &t->rev_b, t->rev_lens + t->nrev_lens_a, t->nrev_lens_b, part, pn, &best);
+    return best == RP_SLOT_EMPTY ? NULL : &t->trevs[best];
+}
+
+/* ---- strict ---------------------------------------------------------- */
+static rp_status strict_check(const char *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)v[i];
+        if (c == '\\')
+            return RP_E_BACKSLASH;
+        if (c < 0x21 || c == 0x7f)
+            return RP_E_CTL;
+        if (c >= 0x80)
+            return RP_E_NON_ASCII;
+    }
+    return RP_OK;
+}
+
+/* The public path: the rule's PATH (without a trailing '/') + the rest of
+ * the backend path; "/" when both are empty. */
+static void put_mapped(rp_writer *w, const rp_trev *r, const char *rest, size_t rn)
+{
+    size_t fl = r->fake_len;
+    if (fl && r->fake[fl - 1] == '/')
+        fl--;
+    size_t mark = w->len;
+    rp__w_put(w, r->fake, fl);
+    rp__w_put(w, rest, rn);
+    if (w->len == mark)
+        rp__w_byte(w, '/');
+}
+
+/* Rewrite an absolute (or network-path) value v whose parts are u. base_scheme
+ * is used for a network-path reference. rest_src/rest_n: query+fragment. */
+static rp_status strict_abs(const rp_table *t, const rp_response_ctx *ctx, const char *v,
+                            const uparts *u, const char *sch, size_t schn, rp_writer *w,
+                            bool *hit)
+{
+    const char *path = v + u->path_start;
+    size_t pn = u->path_end - u->path_start;
+    const char *auth = v + u->auth_start;
+    size_t an = u->auth_end - u->auth_start;
+    if (memchr(auth, '@', an))
+        return RP_OK; /* userinfo never matches */
+    /* the scheme of a network-path reference is the backend request's */
+    const char *schemes[2] = {sch, NULL};
+    size_t schl[2] = {schn, 0};
+    size_t ns = 1;
+    if (!schn) {
+        uparts bu;
+        memset(&bu, 0, sizeof bu);
+        if (ctx->backend_url)
+            split_uri(ctx->backend_url, ctx->backend_url_len, &bu);
+        if (bu.scheme_len) {
+            schemes[0] = ctx->backend_url;
+            schl[0] = bu.scheme_len;
+        } else {
+            schemes[0] = "http";
+            schl[0] = 4;
+            schemes[1] = "https";
+            schl[1] = 5;
+            ns = 2;
+        }
+    }
+    size_t hend = an, pstart = an;
+    if (an && auth[0] == '[') {
+        const char *rb = memchr(auth, ']', an);
+        if (!rb)
+            return RP_OK;
+        hend = (size_t)(rb - auth) + 1;
+        if (hend < an && auth[hend] != ':')
+            return RP_OK;
+        pstart = hend < an ? hend + 1 : an;
+    } else {
+        const char *c = memchr(auth, ':', an);
+        if (c) {
+            hend = (size_t)(c - auth);
+            pstart = hend + 1;
+        }
+    }
+    const rp_trev *best = NULL;
+    size_t best_len = 0;
+    char key[320];
+    for (size_t si = 0; si < ns; si++) {
+        unsigned port = default_port(schemes[si], schl[si]);
+        if (pstart < an) {
+            unsigned long pv = 0;
+            for (size_t i = pstart; i < an; i++) {
+                if (!is_digit((unsigned char)auth[i]))
+                    return RP_OK;
+                pv = pv * 10 + (unsigned long)(auth[i] - '0');
+                if (pv > 65535)
+                    return RP_OK;
+            }
+            if (pv == 0)
+                return RP_OK;
+            port = (unsigned)pv;
+        }
+        size_t kl = rp__origin_key(schemes[si], schl[si], auth, hend, port, key);
+        if (!kl)
+            continue;
+        uint64_t h = hash_bytes(rp__hash_init(), key, kl, false);
+        for (size_t i = 0; i <= pn; i++) {
+            if (i == 0 || i == pn || path[i] == '/') {
+                uint32_t cur, rv;
+                for (rv = rp__index_first(&t->rev_a, h, (uint32_t)(kl + i), &cur);
+                     rv != RP_SLOT_EMPTY;
+                     rv = rp__index_next(&t->rev_a, h, (uint32_t)(kl + i), &cur)) {
+                    const rp_trev *r = &t->trevs[rv];
+                    if (!rp__location_applies(r->location, r->location_len, ctx) ||
+                        !same_origin(schemes[si], schl[si], auth, an, &r->be))
+                        continue;
+                    size_t c = seg_match(pn ? path : "/", pn ? pn : 1, r->bpath, r->bpath_len);
+                    if (c == SIZE_MAX || (best && c < best_len))
+                        continue;
+                    best = r;
+                    best_len = pn ? c : 0;
+                }
+            }
+            if (i < pn)
+                h = rp__hash_byte(h, (unsigned char)path[i]);
+        }
+    }
+    if (!best)
+        return RP_OK;
+    *hit = true;
+    put_origin(t, ctx, w);
+    put_mapped(w, best, path + best_len, pn - best_len);
+    return RP_OK;
+}
+
+/* Path-absolute value: map B/... to fake/..., stays relative (R17). */
+static rp_status strict_path(const rp_table *t, const rp_response_ctx *ctx, const char *v,
+                             const uparts *u, rp_writer *w, bool *hit)
+{
+    const char *path = v + u->path_start;
+    size_t pn = u->path_end - u->path_start;
+    const rp_trev *best = NULL;
+    size_t best_len = 0;
+    uint64_t h = rp__hash_init();
+    for (size_t i = 0; i <= pn; i++) {
+        if (i == 0 || i == pn || path[i] == '/') {
+            uint32_t cur, rv;
+            for (rv = rp__index_first(&t->rev_b, h, (uint32_t)i, &cur); rv != RP_SLOT_EMPTY;
+                 rv = rp__index_next(&t->rev_b, h, (uint32_t)i, &cur)) {
+                const rp_trev *r = &t->trevs[rv];
+                if (!rp__location_applies(r->location, r->location_len, ctx))
+                    continue;
+                size_t c = seg_match(path, pn, r->bpath_len ? r->bpath : "/",
+                                     r->bpath_len ? r->bpath_len : 1);
+                if (c == SIZE_MAX || (best && c < best_len))
+                    continue;
+                best = r;
+                best_len = c;
+            }
+        }
+        if (i < pn)
+            h = rp__hash_byte(h, (unsigned char)path[i]);
+    }
+    if (!best)
+        return RP_OK;
+    *hit = true;
+    put_mapped(w, best, path + best_len, pn - best_len);
+    return RP_OK;
+}
+
+/* Never emit "//x" or "/\x" as a path-absolute result (SECURITY.md R17). */
+static rp_status guard_start(const rp_table *t, rp_writer *w, size_t start)
+{
+    if (!w->buf || w->len > w->cap || w->len - start < 2)
+        return RP_OK;
+    char *p = w->buf + start;
+    if (p[0] != '/' || (p[1] != '/' && p[1] != '\\'))
+        return RP_OK;
+    if (p[1] == '\\' || !t->merge_slashes)
+        return RP_E_UNSAFE_OUTPUT;
+    size_t k = 1;
+    while (start + k < w->len && p[k] == '/')
+        k++;
+    memmove(p + 1, p + k, w->len - start - k);
+    w->len -= k - 1;
+    return RP_OK;
+}
+
+static rp_status rewrite(const rp_table *t, const char *value, size_t value_len,
+                         const rp_response_ctx *ctx, rp_writer *w, bool *hit)
+{
+    const char *v = value;
+    size_t n = value_len;
+    trim_ows(&v, &n);
+    *hit = false;
+    if (t->profile == RP_PROFILE_APACHE) {
+        /* server-level rules first (through the index), then those of the
+         * matching <Location> sections, in order */
+        const rp_trev *r = apache_lookup(t, v, n);
+        if (r)
+            return apache_try(t, r, v, n, ctx, w, hit);
+        for (size_t i = 0; i < t->nrev_scoped && !*hit; i++) {
+            r = &t->trevs[t->rev_scoped[i]];
+            if (!rp__location_applies(r->location, r->location_len, ctx))
+                continue;
+            rp_status st = apache_try(t, r, v, n, ctx, w, hit);
+            if (st != RP_OK)
+                return st;
+        }
+        return RP_OK;
+    }
+
+    rp_status st = strict_check(v, n);
+    if (st != RP_OK)
+        return st;
+    uparts u;
+    split_uri(v, n, &u);
+    size_t start = w->len;
+    if (u.scheme_len || u.has_auth) {
+        st = strict_abs(t, ctx, v, &u, v, u.scheme_len, w, hit);
+        if (*hit)
+            rp__w_put(w, v + u.path_end, n - u.path_end);
+    } else if (n && v[0] == '/') {
+        st = strict_path(t, ctx, v, &u, w, hit);
+        if (*hit)
+            rp__w_put(w, v + u.path_end, n - u.path_end);
+    } else if (n && ctx->backend_url) {
+        /* relative reference: resolve against the URL requested from the
+         * backend, then map it like an absolute one */
+        char abs[4096];
+        size_t an = 0;
+        st = rp__resolve(ctx->backend_url, ctx->backend_url_len, v, n, abs, sizeof abs, &an);
+        if (st != RP_OK)
+            return st;
+        uparts ua;
+        split_uri(abs, an, &ua);
+        if (ua.scheme_len && ua.has_auth) {
+            st = strict_abs(t, ctx, abs, &ua, abs, ua.scheme_len, w, hit);
+            if (*hit)
+                rp__w_put(w, abs + ua.path_end, an - ua.path_end);
+        }
+    }
+    if (st != RP_OK)
+        return st;
+    if (*hit && !ctx->public_origin && !t->server_name)
+        return guard_start(t, w, start);
+    return RP_OK;
+}
+
+RP_API rp_status rp_rewrite_location(const rp_table *t, const char *value, size_t value_len,
+                                     const rp_response_ctx *ctx, unsigned flags, char *out,
+                                     size_t out_size, size_t *out_len)
+{
+    rp_status st = rp__reverse_args(t, value, value_len, flags, out, out_size, out_len);
+    if (st != RP_OK)
+        return st;
+    if (!ctx)
+        ctx = &k_no_ctx;
+    rp_writer w;
+    rp__w_init(&w, out, out_size);
+    bool hit = false;
+    if ((st = rewrite(t, value, value_len, ctx, &w, &hit)) != RP_OK)
+        return st;
+    if (!hit)
+        return rp__write_unchanged(value, value_len, out, out_size, out_len);
+    st = rp__w_finish(&w, t->limits[RP_LIMIT_OUTPUT_LEN], out_len);
+    if (st != RP_OK)
+        return st;
+    return hit ? RP_OK : RP_NO_MATCH;
+}
+
+/* ---- rp_public_origin ---------------------------------------------------- */
+RP_API rp_status rp_public_origin(const rp_table *t, const char *scheme, size_t scheme_len,
+                                  const char *host, size_t host_len, char *out,
+                                  size_t out_size, size_t *out_len)
+{
+    if (!t || (!scheme && scheme_len) || (!host && host_len) || !out_len || (!out && out_size))
+        return RP_E_ARG;
+    *out_len = 0;
+    const char *sch = "http";
+    size_t sn = 4;
+    if (t->server_scheme_len) {
+        sch = t->server_name;
+        sn = t->server_scheme_len;
+    } else if (scheme && scheme_len) {
+        sch = scheme;
+        sn = scheme_len;
+    }
+    for (size_t i = 0; i < sn; i++)
+        if (!(is_alpha((unsigned char)sch[i]) || (i && (is_digit((unsigned char)sch[i]) ||
+                                                        sch[i] == '+' || sch[i] == '-' ||
+                                                        sch[i] == '.'))))
+            return RP_E_ARG;
+    const char *h = host;
+    size_t hn = host_len;
+    if (!h) {
+        if (!t->server_name)
+            return RP_E_ARG;
+        h = t->server_host;
+        hn = t->server_host_len;
+    }
+    /* validate like rp_map_request's Host check, via the same rules */
+    size_t hend = hn, pstart = hn;
+    if (hn && h[0] == '[') {
+        const char *rb = memchr(h, ']', hn);
+        if (!rb)
+            return RP_E_HOST;
+        hend = (size_t)(rb - h) + 1;
+        if (hend < hn && h[hend] != ':')
+            return RP_E_HOST;
+        pstart = hend < hn ? hend + 1 : hn;
+    } else {
+        const char *c = memchr(h, ':', hn);
+        if (c) {
+            hend = (size_t)(c - h);
+            pstart = hend + 1;
+        }
+    }
+    if (hend == 0)
+        return RP_E_HOST;
+    for (size_t i = 0; i < hend; i++) {
+        unsigned char c = (unsigned char)h[i];
+        bool ok = h[0] == '[' ? (rp__hexval(c) >= 0 || c == ':' || c == '.' || c == '[' ||
+                                 c == ']')
+                              : (is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_');
+        if (!ok)
+            return RP_E_HOST;
+    }
+    unsigned long port = 0;
+    for (size_t i = pstart; i < hn; i++) {
+        if (!is_digit((unsigned char)h[i]))
+            return RP_E_HOST;
+        port = port * 10 + (unsigned long)(h[i] - '0');
+        if (port > 65535)
+            return RP_E_HOST;
+    }
+    if (pstart < hn && port == 0)
+        return RP_E_HOST;
+    rp_writer w;
+    rp__w_init(&w, out, out_size);
+    for (size_t i = 0; i < sn; i++)
+        rp__w_byte(&w, rp__lower((unsigned char)sch[i]));
+    rp__w_put(&w, "://", 3);
+    for (size_t i = 0; i < hend; i++)
+        rp__w_byte(&w, rp__lower((unsigned char)h[i]));
+    if (pstart < hn && port != default_port(sch, sn)) {
+        rp__w_byte(&w, ':');
+        rp__w_put(&w, h + pstart, hn - pstart);
+    }
+    return rp__w_finish(&w, SIZE_MAX, out_len);
+}
+
+/* ---- rp_map_destination -------------------------------------------------- */
+RP_API rp_status rp_map_destination(const rp_table *t, const char *value, size_t value_len,
+                                    const char *public_origin, size_t public_origin_len,
+                                    unsigned flags, char *out, size_t out_size, size_t *out_len,
+                                    rp_match *match)
+{
+    if (!t || (!value && value_len) || (!public_origin && public_origin_len) || !out_len)
+        return RP_E_ARG;
+    rp_status st = rp__check_header_value(value, value_len, t->limits[RP_LIMIT_HEADER_LEN]);
+    if (st != RP_OK)
+        return st;
+    const char *v = value;
+    size_t n = value_len;
+    trim_ows(&v, &n);
+    uparts u;
+    split_uri(v, n, &u);
+    if (u.scheme_len || u.has_auth) {
+        /* must name the public origin the client used */
+        if (!public_origin)
+            return RP_E_FORBIDDEN;
+        uparts po;
+        split_uri(public_origin, public_origin_len, &po);
+        if (!po.scheme_len || !po.has_auth)
+            return RP_E_ARG;
+        size_t vs = u.scheme_len ? u.scheme_len : po.scheme_len;
+        const char *vsch = u.scheme_len ? v : public_origin;
+        rp_backend be;
+        memset(&be, 0, sizeof be);
+        if (rp__parse_backend(public_origin, po.auth_end, 0, &be, NULL) != RP_OK)
+            return RP_E_ARG;
+        if (!same_origin(vsch, vs, v + u.auth_start, u.auth_end - u.auth_start, &be))
+            return RP_E_FORBIDDEN; /* a Destination on another host is never passed on */
+        if (u.path_start == n)
+            return rp_map_request(t, "/", 1, NULL, 0, flags, out, out_size, out_len, match);
+        return rp_map_request(t, v + u.path_start, n - u.path_start, NULL, 0, flags, out,
+                              out_size, out_len, match);
+    }
+    return rp_map_request(t, v, n, NULL, 0, flags, out, out_size, out_len, match);
+}

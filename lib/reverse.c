@@ -1,0 +1,61 @@
+/* Helpers shared by the reverse-direction functions (location.c, cookie.c,
+ * header.c). */
+#include <string.h>
+
+#include "internal.h"
+
+bool rp__location_applies(const char *loc, size_t loc_len, const rp_response_ctx *ctx)
+{
+    if (!loc)
+        return true; /* not scoped */
+    if (!ctx || !ctx->request_target)
+        return false;
+    const char *p = ctx->request_target;
+    size_t n = 0;
+    while (n < ctx->request_target_len && p[n] != '?')
+        n++;
+    /* absolute-form: skip scheme://authority */
+    if (n > 0 && p[0] != '/') {
+        const char *s = memchr(p, '/', n);
+        if (s && (size_t)(s - p) + 1 < n && s[1] == '/') {
+            const char *e = memchr(s + 2, '/', n - (size_t)(s + 2 - p));
+            if (!e)
+                return loc_len == 1 && loc[0] == '/';
+            n -= (size_t)(e - p);
+            p = e;
+        }
+    }
+    /* <Location /x> covers /x, /x/ and /x/...; <Location /x/> covers /x/... */
+    if (n < loc_len || memcmp(p, loc, loc_len) != 0)
+        return false;
+    return n == loc_len || loc[loc_len - 1] == '/' || p[loc_len] == '/';
+}
+
+rp_status rp__check_header_value(const char *v, size_t n, size_t limit)
+{
+    if (n > limit)
+        return RP_E_TOO_LONG;
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == '\r' || v[i] == '\n' || v[i] == '\0')
+            return RP_E_HEADER;
+    return RP_OK;
+}
+
+rp_status rp__reverse_args(const rp_table *t, const char *value, size_t value_len, unsigned flags,
+                           char *out, size_t out_size, size_t *out_len)
+{
+    if (!t || (!value && value_len) || !out_len || (!out && out_size) || flags != 0)
+        return RP_E_ARG;
+    *out_len = 0;
+    return rp__check_header_value(value, value_len, t->limits[RP_LIMIT_HEADER_LEN]);
+}
+
+rp_status rp__write_unchanged(const char *value, size_t value_len, char *out, size_t out_size,
+                              size_t *out_len)
+{
+    rp_writer w;
+    rp__w_init(&w, out, out_size);
+    rp__w_put(&w, value, value_len);
+    rp_status st = rp__w_finish(&w, SIZE_MAX, out_len);
+    return st == RP_OK ? RP_NO_MATCH : st;
+}

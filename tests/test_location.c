@@ -1,0 +1,287 @@
+/* rp_rewrite_location, rp_public_origin, rp_map_destination: the strict
+ * profile's rules (SECURITY.md R16-R17) and the buffer contract. The Apache
+ * profile is covered case by case by the conformance suite. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <revproxy/revproxy.h>
+
+static rp_table *strict_table(const char *fake, const char *real, const char *pass_prefix,
+                              const char *pass_url)
+{
+    rp_builder *b;
+    rp_table *t;
+    rp_diag d;
+    ck_assert_int_eq(rp_builder_new(RP_PROFILE_STRICT, NULL, &b), RP_OK);
+    if (fake)
+        ck_assert_int_eq(rp_builder_add_reverse(b, fake, strlen(fake), real, strlen(real), NULL, 0,
+                                                &d),
+                         RP_OK);
+    if (pass_prefix)
+        ck_assert_int_eq(rp_builder_add_pass(b, pass_prefix, strlen(pass_prefix), pass_url,
+                                             strlen(pass_url), 0, &d),
+                         RP_OK);
+    ck_assert_int_eq(rp_builder_compile(b, &t, &d), RP_OK);
+    rp_builder_free(b);
+    return t;
+}
+
+/* want: the value to send, or "!STATUS" */
+static void loc(const rp_table *t, const char *origin, const char *backend_url, const char *value,
+                const char *want)
+{
+    rp_response_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.public_origin = origin;
+    ctx.public_origin_len = origin ? strlen(origin) : 0;
+    ctx.backend_url = backend_url;
+    ctx.backend_url_len = backend_url ? strlen(backend_url) : 0;
+    char out[512];
+    size_t n = 0;
+    rp_status st = rp_rewrite_location(t, value, strlen(value), &ctx, 0, out, sizeof out, &n);
+    if (want[0] == '!') {
+        ck_assert_msg(strcmp(rp_status_name(st), want + 1) == 0, "%s: got %s, want %s", value,
+                      rp_status_name(st), want + 1);
+        return;
+    }
+    ck_assert_msg(st == RP_OK || st == RP_NO_MATCH, "%s: got %s", value, rp_status_name(st));
+    ck_assert_msg(strcmp(out, want) == 0 && n == strlen(want), "%s: got %s, want %s", value, out,
+                  want);
+    ck_assert_msg((st == RP_OK) == (strcmp(value, want) != 0), "%s: status %s", value,
+                  rp_status_name(st));
+}
+
+START_TEST(r17_examples)
+{
+    rp_table *t = strict_table("/api", "http://b:8080/v1", NULL, NULL);
+    const char *o = "https://www.example.com";
+    loc(t, o, NULL, "http://b:8080/v1/login", "https://www.example.com/api/login");
+    loc(t, o, NULL, "HTTP://B:8080/v1", "https://www.example.com/api");
+    loc(t, o, NULL, "http://b:8080/v1/", "https://www.example.com/api/");
+    loc(t, o, NULL, "/v1/x", "/api/x");
+    loc(t, o, NULL, "http://b:8080/v1x", "http://b:8080/v1x");
+    loc(t, o, NULL, "http://b:8080@evil.example/v1/", "http://b:8080@evil.example/v1/");
+    loc(t, o, NULL, "http://b/v1/x", "http://b/v1/x");
+    loc(t, o, NULL, "https://b:8080/v1/x", "https://b:8080/v1/x");
+    loc(t, o, NULL, "//b:8080/v1/x", "https://www.example.com/api/x");
+    loc(t, o, NULL, "http://b:8080/v1/\\evil", "!RP_E_BACKSLASH");
+    loc(t, o, NULL, "http://b:8080/v1/a%20b?q=%2F#frag", "https://www.example.com/api/a%20b?q=%2F#frag");
+    loc(t, o, NULL, "http://b.:8080/v1/x", "https://www.example.com/api/x");
+    loc(t, o, NULL, "http://evil.example/v1/x", "http://evil.example/v1/x");
+    loc(t, o, NULL, "http://b:8080.evil.example/v1/x", "http://b:8080.evil.example/v1/x");
+    loc(t, o, NULL, "bar", "bar"); /* no backend URL: nothing to resolve against */
+    loc(t, o, "http://b:8080/v1/x/y", "bar", "https://www.example.com/api/x/bar");
+    loc(t, o, "http://b:8080/v1/x", "../../etc", "../../etc");
+    loc(t, o, NULL, "", "");
+    loc(t, NULL, NULL, "http://b:8080/v1/login", "/api/login"); /* no origin: path-absolute */
+    loc(t, o, NULL, "http://b:8080/v1/a b", "!RP_E_CTL");
+    loc(t, o, NULL, "http://b:8080/v1/\xc3\xa9", "!RP_E_NON_ASCII");
+    rp_table_free(t);
+}
+END_TEST
+
+START_TEST(never_protocol_relative)
+{
+    rp_table *t = strict_table("/", "http://b:8080/v1", NULL, NULL);
+    loc(t, NULL, NULL, "/v1//evil.example", "/evil.example");
+    loc(t, NULL, NULL, "http://b:8080/v1//evil.example/x", "/evil.example/x");
+    loc(t, "https://pub", NULL, "http://b:8080/v1//evil.example", "https://pub//evil.example");
+    loc(t, NULL, NULL, "/v1", "/");
+    rp_table_free(t);
+    rp_builder *b;
+    ck_assert_int_eq(rp_builder_new(RP_PROFILE_STRICT, NULL, &b), RP_OK);
+    ck_assert_int_eq(rp_builder_set_option(b, RP_OPT_MERGE_SLASHES, 0), RP_OK);
+    ck_assert_int_eq(rp_builder_add_reverse(b, "/", 1, "http://b:8080/v1", 16, NULL, 0, NULL), RP_OK);
+    ck_assert_int_eq(rp_builder_compile(b, &t, NULL), RP_OK);
+    rp_builder_free(b);
+    loc(t, NULL, NULL, "/v1//evil.example", "!RP_E_UNSAFE_OUTPUT");
+    rp_table_free(t);
+}
+END_TEST
+
+START_TEST(hosts_and_ports)
+{
+    rp_table *t = strict_table("/p", "http://[fd00::5]:8080/v1", NULL, NULL);
+    loc(t, "https://pub", NULL, "http://[FD00:0::5]:8080/v1/x", "https://pub/p/x");
+    loc(t, "https://pub", NULL, "http://[fd00::6]:8080/v1/x", "http://[fd00::6]:8080/v1/x");
+    loc(t, "https://pub", NULL, "http://[fd00::5%25eth0]:8080/v1/x", "http://[fd00::5%25eth0]:8080/v1/x");
+    rp_table_free(t);
+    t = strict_table("/p", "http://b/v1", NULL, NULL);
+    loc(t, "https://pub", NULL, "http://b:80/v1/x", "https://pub/p/x");
+    loc(t, "https://pub", NULL, "http://b:/v1/x", "https://pub/p/x");
+    loc(t, "https://pub", NULL, "http://b:443/v1/x", "http://b:443/v1/x");
+    loc(t, "https://pub", NULL, "http://0x62/v1/x", "http://0x62/v1/x");
+    rp_table_free(t);
+}
+END_TEST
+
+START_TEST(derived_from_proxypass)
+{
+    /* strict: ProxyPass alone is enough (RP_OPT_DERIVE_REVERSE defaults on) */
+    rp_table *t = strict_table(NULL, NULL, "/app", "http://backend.internal/internal/");
+    loc(t, "https://www.example.com", NULL, "http://backend.internal/internal/x?y=1",
+        "https://www.example.com/app/x?y=1");
+    loc(t, "https://www.example.com", NULL, "/internal", "/app");
+    rp_table_free(t);
+    rp_builder *b;
+    ck_assert_int_eq(rp_builder_new(RP_PROFILE_STRICT, NULL, &b), RP_OK);
+    ck_assert_int_eq(rp_builder_set_option(b, RP_OPT_DERIVE_REVERSE, 0), RP_OK);
+    ck_assert_int_eq(rp_builder_add_pass(b, "/app", 4, "http://b/i", 10, 0, NULL), RP_OK);
+    ck_assert_int_eq(rp_builder_compile(b, &t, NULL), RP_OK);
+    rp_builder_free(b);
+    loc(t, "https://pub", NULL, "http://b/i/x", "http://b/i/x");
+    rp_table_free(t);
+}
+END_TEST
+
+START_TEST(location_scope)
+{
+    rp_builder *b;
+    rp_table *t;
+    ck_assert_int_eq(rp_builder_new(RP_PROFILE_STRICT, NULL, &b), RP_OK);
+    ck_assert_int_eq(rp_builder_set_option(b, RP_OPT_DERIVE_REVERSE, 0), RP_OK);
+    ck_assert_int_eq(rp_builder_add_reverse(b, "/app", 4, "http://b/i", 10, "/app", 4, NULL), RP_OK);
+    ck_assert_int_eq(rp_builder_compile(b, &t, NULL), RP_OK);
+    rp_builder_free(b);
+    rp_response_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    char out[64];
+    size_t n;
+    ck_assert_int_eq(rp_rewrite_location(t, "http://b/i/x", 12, &ctx, 0, out, sizeof out, &n),
+                     RP_NO_MATCH);
+    ctx.request_target = "/app/page?x";
+    ctx.request_target_len = 11;
+    ck_assert_int_eq(rp_rewrite_location(t, "http://b/i/x", 12, &ctx, 0, out, sizeof out, &n),
+                     RP_OK);
+    ck_assert_str_eq(out, "/app/x");
+    ctx.request_target = "/apple";
+    ctx.request_target_len = 6;
+    ck_assert_int_eq(rp_rewrite_location(t, "http://b/i/x", 12, &ctx, 0, out, sizeof out, &n),
+                     RP_NO_MATCH);
+    rp_table_free(t);
+}
+END_TEST
+
+START_TEST(bad_input_and_buffers)
+{
+    rp_table *t = strict_table("/api", "http://b:8080/v1", NULL, NULL);
+    rp_response_ctx ctx = {"https://pub", 11, NULL, 0, NULL, 0};
+    char out[128];
+    size_t n;
+    ck_assert_int_eq(rp_rewrite_location(t, "http://b:8080/v1/\r\nX: y", 24, &ctx, 0, out,
+                                         sizeof out, &n),
+                     RP_E_HEADER);
+    ck_assert_int_eq(rp_rewrite_location(t, "http://b:8080/v1/\0x", 19, &ctx, 0, out, sizeof out,
+                                         &n),
+                     RP_E_HEADER);
+    ck_assert_int_eq(rp_rewrite_location(NULL, "x", 1, &ctx, 0, out, sizeof out, &n), RP_E_ARG);
+    ck_assert_int_eq(rp_rewrite_location(t, "x", 1, &ctx, 7, out, sizeof out, &n), RP_E_ARG);
+    char *big = malloc(1 << 20);
+    memset(big, 'a', 1 << 20);
+    ck_assert_int_eq(rp_rewrite_location(t, big, 1 << 20, &ctx, 0, out, sizeof out, &n),
+                     RP_E_TOO_LONG);
+    free(big);
+    const char *v = "http://b:8080/v1/abc?q";
+    const char *want = "https://pub/api/abc?q";
+    size_t need = 0;
+    ck_assert_int_eq(rp_rewrite_location(t, v, strlen(v), &ctx, 0, NULL, 0, &need), RP_E_NOSPACE);
+    ck_assert_uint_eq(need, strlen(want));
+    for (size_t sz = 1; sz <= need + 1; sz++) {
+        char *buf = malloc(sz);
+        rp_status st = rp_rewrite_location(t, v, strlen(v), &ctx, 0, buf, sz, &n);
+        if (sz <= need) {
+            ck_assert_int_eq(st, RP_E_NOSPACE);
+            ck_assert_uint_eq(n, need);
+        } else {
+            ck_assert_int_eq(st, RP_OK);
+            ck_assert_str_eq(buf, want);
+        }
+        free(buf);
+    }
+    /* unchanged values follow the same contract */
+    ck_assert_int_eq(rp_rewrite_location(t, "/zzz", 4, &ctx, 0, NULL, 0, &need), RP_E_NOSPACE);
+    ck_assert_uint_eq(need, 4);
+    rp_table_free(t);
+}
+END_TEST
+
+START_TEST(public_origin)
+{
+    rp_builder *b;
+    rp_table *t;
+    ck_assert_int_eq(rp_builder_new(RP_PROFILE_APACHE, NULL, &b), RP_OK);
+    ck_assert_int_eq(rp_builder_set_server_name(b, "https://www.pub.example:443", 27), RP_OK);
+    ck_assert_int_eq(rp_builder_compile(b, &t, NULL), RP_OK);
+    rp_builder_free(b);
+    char out[128];
+    size_t n;
+    ck_assert_int_eq(rp_public_origin(t, "http", 4, "Pub.Example:8443", 16, out, sizeof out, &n),
+                     RP_OK);
+    ck_assert_str_eq(out, "https://pub.example:8443");
+    ck_assert_int_eq(rp_public_origin(t, "http", 4, "pub.example:443", 15, out, sizeof out, &n),
+                     RP_OK);
+    ck_assert_str_eq(out, "https://pub.example");
+    ck_assert_int_eq(rp_public_origin(t, NULL, 0, NULL, 0, out, sizeof out, &n), RP_OK);
+    ck_assert_str_eq(out, "https://www.pub.example");
+    ck_assert_int_eq(rp_public_origin(t, "http", 4, "a b", 3, out, sizeof out, &n), RP_E_HOST);
+    ck_assert_int_eq(rp_public_origin(t, "http", 4, "h:0", 3, out, sizeof out, &n), RP_E_HOST);
+    ck_assert_int_eq(rp_public_origin(t, "http", 4, "h:65536", 7, out, sizeof out, &n), RP_E_HOST);
+    ck_assert_int_eq(rp_public_origin(t, "http", 4, "[2001:db8::1]:8080", 18, out, sizeof out, &n),
+                     RP_OK);
+    ck_assert_str_eq(out, "https://[2001:db8::1]:8080");
+    rp_table_free(t);
+}
+END_TEST
+
+START_TEST(destination)
+{
+    rp_table *t = strict_table(NULL, NULL, "/app", "http://b/internal");
+    char out[128];
+    size_t n;
+    const char *o = "https://www.example.com";
+    ck_assert_int_eq(rp_map_destination(t, "https://www.example.com/app/new", 31, o, strlen(o), 0,
+                                        out, sizeof out, &n, NULL),
+                     RP_OK);
+    ck_assert_str_eq(out, "http://b/internal/new");
+    ck_assert_int_eq(rp_map_destination(t, "https://WWW.example.com:443/app/x", 33, o, strlen(o),
+                                        0, out, sizeof out, &n, NULL),
+                     RP_OK);
+    ck_assert_str_eq(out, "http://b/internal/x");
+    ck_assert_int_eq(rp_map_destination(t, "/app/y", 6, o, strlen(o), 0, out, sizeof out, &n,
+                                        NULL),
+                     RP_OK);
+    ck_assert_str_eq(out, "http://b/internal/y");
+    ck_assert_int_eq(rp_map_destination(t, "https://evil.example/app/x", 26, o, strlen(o), 0, out,
+                                        sizeof out, &n, NULL),
+                     RP_E_FORBIDDEN);
+    ck_assert_int_eq(rp_map_destination(t, "http://www.example.com/app/x", 28, o, strlen(o), 0,
+                                        out, sizeof out, &n, NULL),
+                     RP_E_FORBIDDEN);
+    ck_assert_int_eq(rp_map_destination(t, "https://www.example.com/other", 29, o, strlen(o), 0,
+                                        out, sizeof out, &n, NULL),
+                     RP_NO_MATCH);
+    rp_table_free(t);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("location");
+    TCase *tc = tcase_create("location");
+    tcase_add_test(tc, r17_examples);
+    tcase_add_test(tc, never_protocol_relative);
+    tcase_add_test(tc, hosts_and_ports);
+    tcase_add_test(tc, derived_from_proxypass);
+    tcase_add_test(tc, location_scope);
+    tcase_add_test(tc, bad_input_and_buffers);
+    tcase_add_test(tc, public_origin);
+    tcase_add_test(tc, destination);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_set_tap(sr, "-");
+    srunner_run_all(sr, CK_SILENT);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
