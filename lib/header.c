@@ -1,7 +1,7 @@
 /* rp_rewrite_response_header: dispatch by header name, plus Refresh and
  * Link (strict profile; httpd rewrites neither). The URLs inside a value are
- * rewritten by rp_rewrite_location straight into the caller's buffer, so the
- * size reported on RP_E_NOSPACE is exact. */
+ * rewritten through the same writer as the rest of it, so the size reported
+ * on RP_E_NOSPACE is exactly what a second call writes. */
 #include <string.h>
 
 #include "internal.h"
@@ -21,17 +21,7 @@ static bool name_is(const char *n, size_t nl, const char *lit)
 static rp_status put_url(const rp_table *t, const char *v, size_t s, size_t e,
                          const rp_response_ctx *ctx, rp_writer *w, bool *changed)
 {
-    char *dst = (w->buf && w->len <= w->cap) ? w->buf + w->len : NULL;
-    size_t avail = dst ? w->cap - w->len + 1 : 0;
-    size_t got = 0;
-    rp_status st = rp_rewrite_location(t, v + s, e - s, ctx, 0, dst, avail, &got);
-    if (st == RP_OK)
-        *changed = true;
-    if (st != RP_OK && st != RP_NO_MATCH && st != RP_E_NOSPACE)
-        return st;
-    /* on RP_E_NOSPACE got is the size needed: the writer goes on counting */
-    w->len += got;
-    return RP_OK;
+    return rp__location_into(t, v + s, e - s, ctx, w, changed);
 }
 
 static bool ows(char c)

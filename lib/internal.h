@@ -301,6 +301,10 @@ struct rp_table {
 RP_INTERNAL size_t rp__origin_key(const char *sch, size_t sn, const char *host, size_t hn,
                                   unsigned port, char *out);
 RP_INTERNAL rp_status rp__build_reverse_index(rp_table *t);
+/* Rewrite one location value into w (the value itself when no rule applies;
+ * *changed is set when one did). The caller checked the value. */
+RP_INTERNAL rp_status rp__location_into(const rp_table *t, const char *value, size_t value_len,
+                                        const rp_response_ctx *ctx, rp_writer *w, bool *changed);
 RP_INTERNAL void rp__free_reverse_index(rp_table *t);
 /* Does a rule written in <Location loc> apply to the response's request?
  * loc == NULL (unscoped) always applies; a scoped rule needs

@@ -676,6 +676,20 @@ static rp_status rewrite(const rp_table *t, const char *value, size_t value_len,
     return RP_OK;
 }
 
+rp_status rp__location_into(const rp_table *t, const char *value, size_t value_len,
+                            const rp_response_ctx *ctx, rp_writer *w, bool *changed)
+{
+    bool hit = false;
+    rp_status st = rewrite(t, value, value_len, ctx ? ctx : &k_no_ctx, w, &hit);
+    if (st != RP_OK)
+        return st;
+    if (hit)
+        *changed = true;
+    else
+        rp__w_put(w, value, value_len);
+    return RP_OK;
+}
+
 RP_API rp_status rp_rewrite_location(const rp_table *t, const char *value, size_t value_len,
                                      const rp_response_ctx *ctx, unsigned flags, char *out,
                                      size_t out_size, size_t *out_len)
