@@ -12,6 +12,46 @@ static size_t plen(const rp_trule *r)
     return n;
 }
 
+/* A ProxyPassMatch that only moves a prefix, "^/lit(.*)$" -> "URL$1", can
+ * be inverted: its reverse rule is /lit <-> URL. *plen / *ulen get the
+ * lengths of /lit and URL. */
+static bool invertible(const rp_trule *r, size_t *plen, size_t *ulen)
+{
+    if (r->kind != RP_KIND_MATCH || !r->url || (r->flags & RP_RULE_EXCLUDE))
+        return false;
+    const char *p = r->pattern;
+    size_t n = r->pattern_len, k = 1;
+    if (n < 6 || p[0] != '^' || p[1] != '/')
+        return false;
+    while (k < n && p[k] != '(') {
+        char c = p[k];
+        bool lit = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                   c == '/' || c == '-' || c == '_' || c == '~' || c == '%' || c == ',' ||
+                   c == ';' || c == '=' || c == '@' || c == ':' || c == '!';
+        if (!lit)
+            return false;
+        k++;
+    }
+    size_t rest = n - k;
+    if (!((rest == 5 && memcmp(p + k, "(.*)$", 5) == 0) ||
+          (rest == 4 && memcmp(p + k, "(.*)", 4) == 0)))
+        return false;
+    const char *u = r->url;
+    size_t un = r->url_len;
+    if (un < 2 || memcmp(u + un - 2, "$1", 2) != 0)
+        return false;
+    for (size_t i = 0; i + 2 < un; i++)
+        if (u[i] == '$' || u[i] == '&' || u[i] == '\\' || u[i] == '?' || u[i] == '#')
+            return false;
+    if (un - 2 < r->be.path_off)
+        return false;
+    if (plen)
+        *plen = k - 1;
+    if (ulen)
+        *ulen = un - 2;
+    return true;
+}
+
 static char *arena_put(char **cursor, const char *p, size_t n)
 {
     char *dst = *cursor;
@@ -248,7 +288,8 @@ RP_API rp_status rp_builder_compile(const rp_builder *b, rp_table **out, rp_diag
     size_t nder = 0;
     if (t->derive_reverse)
         for (size_t i = 0; i < t->nrules; i++)
-            if (t->rules[i].kind == RP_KIND_PASS && t->rules[i].url)
+            if ((t->rules[i].kind == RP_KIND_PASS && t->rules[i].url) ||
+                invertible(&t->rules[i], NULL, NULL))
                 nder++;
     if (t->nrevs + nder) {
         t->trevs = rp__malloc(ba, (t->nrevs + nder) * sizeof *t->trevs);
@@ -280,17 +321,24 @@ RP_API rp_status rp_builder_compile(const rp_builder *b, rp_table **out, rp_diag
     }
     for (size_t i = 0; nder && i < t->nrules; i++) {
         const rp_trule *r = &t->rules[i];
-        if (r->kind != RP_KIND_PASS || !r->url)
+        size_t plen = r->pattern_len, ulen = r->url_len;
+        const char *pat = r->pattern;
+        if (r->kind == RP_KIND_MATCH) {
+            if (!invertible(r, &plen, &ulen))
+                continue;
+            pat++; /* after '^' */
+        } else if (!r->url) {
             continue;
+        }
         rp_trev *v = &t->trevs[kv++];
-        v->fake = r->pattern;
-        v->fake_len = r->pattern_len;
+        v->fake = pat;
+        v->fake_len = plen;
         v->real = r->url;
-        v->real_len = r->url_len;
+        v->real_len = ulen;
         v->parsed = true;
         v->be = r->be;
         v->bpath = r->url + r->be.path_off;
-        v->bpath_len = r->url_len - r->be.path_off;
+        v->bpath_len = ulen - r->be.path_off;
         v->line = r->line;
     }
 

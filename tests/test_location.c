@@ -132,6 +132,19 @@ START_TEST(derived_from_proxypass)
     rp_builder_free(b);
     loc(t, "https://pub", NULL, "http://b/i/x", "http://b/i/x");
     rp_table_free(t);
+    /* a ProxyPassMatch that only moves a prefix is inverted too */
+    ck_assert_int_eq(rp_builder_new(RP_PROFILE_STRICT, NULL, &b), RP_OK);
+    ck_assert_int_eq(rp_builder_add_pass_match(b, "^/img/(.*)$", 11, "http://b/static/$1", 18, 0,
+                                               NULL),
+                     RP_OK);
+    ck_assert_int_eq(rp_builder_add_pass_match(b, "^/v/(.*\\.png)$", 14, "http://c/p/$1", 13, 0,
+                                               NULL),
+                     RP_OK);
+    ck_assert_int_eq(rp_builder_compile(b, &t, NULL), RP_OK);
+    rp_builder_free(b);
+    loc(t, "https://pub", NULL, "http://b/static/a/b.png?x", "https://pub/img/a/b.png?x");
+    loc(t, "https://pub", NULL, "http://c/p/a.png", "http://c/p/a.png"); /* not invertible */
+    rp_table_free(t);
 }
 END_TEST
 
