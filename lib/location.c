@@ -45,6 +45,30 @@ static bool is_url(const char *s, size_t n)
     return i > 0 && i < n && s[i] == ':';
 }
 
+/* host[:port]: *hend = end of the host (after ']' for an IP literal),
+ * *pstart = start of the port digits (n when there is no port). false when
+ * an IP literal is unterminated or followed by something other than ':'. */
+static bool split_hostport(const char *a, size_t n, size_t *hend, size_t *pstart)
+{
+    *hend = *pstart = n;
+    if (n && a[0] == '[') {
+        const char *rb = memchr(a, ']', n);
+        if (!rb)
+            return false;
+        *hend = (size_t)(rb - a) + 1;
+        if (*hend < n && a[*hend] != ':')
+            return false;
+        *pstart = *hend < n ? *hend + 1 : n;
+    } else {
+        const char *c = memchr(a, ':', n);
+        if (c) {
+            *hend = (size_t)(c - a);
+            *pstart = *hend + 1;
+        }
+    }
+    return true;
+}
+
 /* RFC 3986 appendix B split of a URI reference. */
 typedef struct uparts {
     size_t scheme_len; /* 0 = no scheme */
@@ -495,22 +519,9 @@ static rp_status strict_abs(const rp_table *t, const rp_response_ctx *ctx, const
             ns = 2;
         }
     }
-    size_t hend = an, pstart = an;
-    if (an && auth[0] == '[') {
-        const char *rb = memchr(auth, ']', an);
-        if (!rb)
-            return RP_OK;
-        hend = (size_t)(rb - auth) + 1;
-        if (hend < an && auth[hend] != ':')
-            return RP_OK;
-        pstart = hend < an ? hend + 1 : an;
-    } else {
-        const char *c = memchr(auth, ':', an);
-        if (c) {
-            hend = (size_t)(c - auth);
-            pstart = hend + 1;
-        }
-    }
+    size_t hend, pstart;
+    if (!split_hostport(auth, an, &hend, &pstart))
+        return RP_OK;
     const rp_trev *best = NULL;
     size_t best_len = 0;
     char key[320];
@@ -743,22 +754,9 @@ RP_API rp_status rp_public_origin(const rp_table *t, const char *scheme, size_t 
         hn = t->server_host_len;
     }
     /* validate like rp_map_request's Host check, via the same rules */
-    size_t hend = hn, pstart = hn;
-    if (hn && h[0] == '[') {
-        const char *rb = memchr(h, ']', hn);
-        if (!rb)
-            return RP_E_HOST;
-        hend = (size_t)(rb - h) + 1;
-        if (hend < hn && h[hend] != ':')
-            return RP_E_HOST;
-        pstart = hend < hn ? hend + 1 : hn;
-    } else {
-        const char *c = memchr(h, ':', hn);
-        if (c) {
-            hend = (size_t)(c - h);
-            pstart = hend + 1;
-        }
-    }
+    size_t hend, pstart;
+    if (!split_hostport(h, hn, &hend, &pstart))
+        return RP_E_HOST;
     if (hend == 0)
         return RP_E_HOST;
     for (size_t i = 0; i < hend; i++) {

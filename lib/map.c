@@ -190,61 +190,55 @@ static bool ieq(const char *a, const char *lit, size_t n)
  * (slash runs collapsed, as alias_match compares them), and the whole path,
  * is looked up; the hit with the lowest position in the evaluation order
  * wins. Returns that rule, its position and the bytes it consumed. */
+/* One Apache probe: the rules stored under (h, klen) that match, keeping
+ * the one with the lowest evaluation position. */
+static void probe_key(const rp_table *t, const char *p, size_t n, uint64_t h, uint32_t klen,
+                      const rp_trule **best, uint32_t *best_pos, size_t *consumed)
+{
+    uint32_t cur, v;
+    for (v = rp__index_first(&t->fwd, h, klen, &cur); v != RP_SLOT_EMPTY;
+         v = rp__index_next(&t->fwd, h, klen, &cur)) {
+        if (v >= *best_pos)
+            continue;
+        const rp_trule *r = &t->rules[t->order[v]];
+        size_t c = alias_match(p, n, r->pattern, r->pattern_len, false);
+        if (c) {
+            *best = r;
+            *best_pos = v;
+            *consumed = c;
+        }
+    }
+}
+
 static const rp_trule *probe_apache(const rp_table *t, const char *p, size_t n, uint32_t *pos,
                                     size_t *consumed)
 {
     const rp_trule *best = NULL;
     uint32_t best_pos = RP_SLOT_EMPTY;
-    if (!t->fwd.count)
-        goto done;
-    uint64_t h = rp__hash_init();
-    uint32_t klen = 0;
-    size_t i = 0;
-    for (;;) {
-        bool at_end = i >= n;
-        if (at_end || p[i] == '/') {
-            /* key = collapsed prefix so far (not ending in '/') */
-            if (klen > 0 && (at_end ? p[n - 1] != '/' : true)) {
-                uint32_t cur, v;
-                for (v = rp__index_first(&t->fwd, h, klen, &cur); v != RP_SLOT_EMPTY;
-                     v = rp__index_next(&t->fwd, h, klen, &cur)) {
-                    if (v >= best_pos)
-                        continue;
-                    const rp_trule *r = &t->rules[t->order[v]];
-                    size_t c = alias_match(p, n, r->pattern, r->pattern_len, false);
-                    if (c) {
-                        best = r;
-                        best_pos = v;
-                        *consumed = c;
-                    }
-                }
+    if (t->fwd.count) {
+        uint64_t h = rp__hash_init();
+        uint32_t klen = 0;
+        size_t i = 0;
+        for (;;) {
+            bool at_end = i >= n;
+            if (!at_end && p[i] != '/') {
+                h = rp__hash_byte(h, (unsigned char)p[i++]);
+                klen++;
+                continue;
             }
+            /* key = collapsed prefix so far, not ending in '/' */
+            if (klen > 0 && (!at_end || p[n - 1] != '/'))
+                probe_key(t, p, n, h, klen, &best, &best_pos, consumed);
             if (at_end)
                 break;
+            /* key = collapsed prefix ending in '/' */
             h = rp__hash_byte(h, '/');
             klen++;
             while (i < n && p[i] == '/')
                 i++;
-            /* key = collapsed prefix ending in '/' */
-            uint32_t cur, v;
-            for (v = rp__index_first(&t->fwd, h, klen, &cur); v != RP_SLOT_EMPTY;
-                 v = rp__index_next(&t->fwd, h, klen, &cur)) {
-                if (v >= best_pos)
-                    continue;
-                const rp_trule *r = &t->rules[t->order[v]];
-                size_t c = alias_match(p, n, r->pattern, r->pattern_len, false);
-                if (c) {
-                    best = r;
-                    best_pos = v;
-                    *consumed = c;
-                }
-            }
-            continue;
+            probe_key(t, p, n, h, klen, &best, &best_pos, consumed);
         }
-        h = rp__hash_byte(h, (unsigned char)p[i++]);
-        klen++;
     }
-done:
     *pos = best_pos;
     return best;
 }
