@@ -1,9 +1,19 @@
-/* rp_rewrite_set_cookie: Domain and Path of one Set-Cookie value. One
- * bounded-writer pass; no allocation. */
+/* rp_rewrite_set_cookie: the Domain and Path attributes of one Set-Cookie
+ * value (docs/cookies.md).
+ *
+ * Both profiles read the value left to right once to find what to change,
+ * then produce the result with one bounded-writer pass (SECURITY.md R23):
+ * the same code counts (out == NULL) and writes. Nothing is allocated,
+ * nothing recurses, nothing reads past value_len (the value is not
+ * NUL-terminated), and the work is linear in the value times the number of
+ * cookie rules. */
 #include <string.h>
 
 #include "internal.h"
 
+/* ---- bytes ------------------------------------------------------------- */
+
+/* ASCII case-insensitive comparison of n bytes. */
 static bool ieq_n(const char *a, const char *b, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -12,51 +22,106 @@ static bool ieq_n(const char *a, const char *b, size_t n)
     return true;
 }
 
-/* An attribute: [start, end) of the whole token, the value [vs, ve). */
-typedef struct attr {
-    size_t start, end, vs, ve;
-} attr;
-
-/* Apache (ap_proxy_cookie_reverse_map): tokens split on ';', leading
- * spaces and tabs skipped, the first token included; the last "path=" and
- * the last "domain=" token count; the value runs to the next ';'. */
-static void apache_scan(const char *v, size_t n, attr *path, attr *dom, bool *hp, bool *hd)
+/* Does (p, n) start with the literal lit (ASCII case-insensitive)? */
+static bool starts_ci(const char *p, size_t n, const char *lit)
 {
-    size_t i = 0;
-    *hp = *hd = false;
-    while (i <= n) {
-        size_t s = i;
-        while (s < n && (v[s] == ' ' || v[s] == '\t'))
-            s++;
-        size_t e = s;
-        while (e < n && v[e] != ';')
-            e++;
-        if (e - s >= 5 && ieq_n(v + s, "path=", 5)) {
-            *path = (attr){s, e, s + 5, e};
-            *hp = true;
-        } else if (e - s >= 7 && ieq_n(v + s, "domain=", 7)) {
-            *dom = (attr){s, e, s + 7, e};
-            *hd = true;
-        }
-        i = e + 1;
-    }
+    size_t k = strlen(lit);
+    return n >= k && ieq_n(p, lit, k);
 }
+
+/* RFC 6265 WSP. */
+static bool is_wsp(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* apr_isspace in the C locale: what httpd skips before a token. CR and LF
+ * never reach here (rp__reverse_args refuses them). */
+static bool is_apr_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+/* Index of the next ';' at or after i, or n. */
+static size_t next_semi(const char *v, size_t i, size_t n)
+{
+    if (i >= n)
+        return n;
+    const char *p = memchr(v + i, ';', n - i);
+    return p ? (size_t)(p - v) : n;
+}
+
+/* Trim WSP from both ends of [*s, *e). */
+static void trim_wsp(const char *v, size_t *s, size_t *e)
+{
+    while (*s < *e && is_wsp(v[*s]))
+        (*s)++;
+    while (*e > *s && is_wsp(v[*e - 1]))
+        (*e)--;
+}
+
+/* CR, LF or NUL: never allowed into a header value. The builder refuses NUL
+ * but takes CR and LF from programmatic callers. */
+static bool has_header_break(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] == '\r' || p[i] == '\n' || p[i] == '\0')
+            return true;
+    return false;
+}
+
+/* ---- rule order ---------------------------------------------------------- */
+
+/* The cookie rules of one kind that apply to this response, in httpd's
+ * order: rules written outside <Location> first (the server's per-directory
+ * defaults are the base of the merge), then <Location>-scoped ones, each in
+ * configuration order. *cur starts at 0; NULL ends the walk. */
+static const rp_bcookie *next_rule(const rp_table *t, unsigned kind, const rp_response_ctx *ctx,
+                                   size_t *cur)
+{
+    while (*cur < 2 * t->ncookies) {
+        size_t k = (*cur)++;
+        bool scoped_pass = k >= t->ncookies;
+        const rp_bcookie *c = &t->cookies[scoped_pass ? k - t->ncookies : k];
+        if (c->kind != kind || (c->location != NULL) != scoped_pass)
+            continue;
+        if (scoped_pass && !rp__location_applies(c->location, c->location_len, ctx))
+            continue;
+        return c;
+    }
+    return NULL;
+}
+
+/* ---- Apache profile (ap_proxy_cookie_reverse_map, httpd 2.4.71) -----------
+ * The value is cut at every ';' (the cookie-pair included, so a cookie named
+ * "path" or "domain" is read as an attribute); leading white space of a
+ * token is skipped; a token starting with "path=" or "domain=" (any case)
+ * carries a value that runs to the next ';', trailing spaces included. Only
+ * the last Path and the last Domain token count (ck-base-31, -33, -34,
+ * -35): httpd keeps the position of the last one. The first rule whose
+ * internal value is a prefix (Path: case-sensitive, Domain: any case) of
+ * that value replaces the whole value. httpd's own splice can mix the offset
+ * of one occurrence with the length of another and overrun its buffer
+ * (SECURITY.md §1.6); here the replacements are spans of the input, written
+ * in order. */
+
+typedef struct splice {
+    size_t      s, e; /* replaced span of the value */
+    const char *with;
+    size_t      with_len;
+} splice;
 
 static const rp_bcookie *apache_rule(const rp_table *t, unsigned kind, const char *val, size_t vn,
                                      const rp_response_ctx *ctx)
 {
-    for (int pass = 0; pass < 2; pass++) {
-        for (size_t i = 0; i < t->ncookies; i++) {
-            const rp_bcookie *c = &t->cookies[i];
-            if (c->kind != kind || (c->location != NULL) != (pass == 1) ||
-                !rp__location_applies(c->location, c->location_len, ctx))
-                continue;
-            if (c->internal_len > vn)
-                continue;
-            if (kind == RP_COOKIE_PATH ? memcmp(val, c->internal, c->internal_len) == 0
-                                       : ieq_n(val, c->internal, c->internal_len))
-                return c;
-        }
+    size_t cur = 0;
+    const rp_bcookie *c;
+    while ((c = next_rule(t, kind, ctx, &cur)) != NULL) {
+        if (c->internal_len > vn)
+            continue;
+        if (kind == RP_COOKIE_PATH ? memcmp(val, c->internal, c->internal_len) == 0
+                                   : ieq_n(val, c->internal, c->internal_len))
+            return c;
     }
     return NULL;
 }
@@ -64,50 +129,57 @@ static const rp_bcookie *apache_rule(const rp_table *t, unsigned kind, const cha
 static rp_status apache_cookie(const rp_table *t, const char *v, size_t n,
                                const rp_response_ctx *ctx, rp_writer *w, bool *hit)
 {
-    attr p = {0}, d = {0};
-    bool hp, hd;
-    apache_scan(v, n, &p, &d, &hp, &hd);
-    const rp_bcookie *rp = hp ? apache_rule(t, RP_COOKIE_PATH, v + p.vs, p.ve - p.vs, ctx) : NULL;
-    const rp_bcookie *rd = hd ? apache_rule(t, RP_COOKIE_DOMAIN, v + d.vs, d.ve - d.vs, ctx) : NULL;
-    if (!rp && !rd)
-        return RP_OK;
-    *hit = true;
-    /* splice in text order */
-    const attr *first = NULL, *second = NULL;
-    const rp_bcookie *r1 = NULL, *r2 = NULL;
-    if (rp && rd) {
-        bool pf = p.vs < d.vs;
-        first = pf ? &p : &d;
-        second = pf ? &d : &p;
-        r1 = pf ? rp : rd;
-        r2 = pf ? rd : rp;
-    } else {
-        first = rp ? &p : &d;
-        r1 = rp ? rp : rd;
+    bool has_path = false, has_dom = false;
+    size_t ps = 0, pe = 0, ds = 0, de = 0;
+    for (size_t i = 0; i <= n;) {
+        size_t e = next_semi(v, i, n);
+        size_t s = i;
+        while (s < e && is_apr_space(v[s]))
+            s++;
+        if (starts_ci(v + s, e - s, "path=")) {
+            has_path = true;
+            ps = s + 5;
+            pe = e;
+        } else if (starts_ci(v + s, e - s, "domain=")) {
+            has_dom = true;
+            ds = s + 7;
+            de = e;
+        }
+        i = e + 1;
     }
+    const rp_bcookie *rpath = has_path ? apache_rule(t, RP_COOKIE_PATH, v + ps, pe - ps, ctx) : NULL;
+    const rp_bcookie *rdom = has_dom ? apache_rule(t, RP_COOKIE_DOMAIN, v + ds, de - ds, ctx) : NULL;
+    splice sp[2];
+    size_t nsp = 0;
+    if (rpath)
+        sp[nsp++] = (splice){ps, pe, rpath->pub, rpath->pub_len};
+    if (rdom)
+        sp[nsp++] = (splice){ds, de, rdom->pub, rdom->pub_len};
+    if (nsp == 0)
+        return RP_OK;
+    if (nsp == 2 && sp[1].s < sp[0].s) {
+        splice x = sp[0];
+        sp[0] = sp[1];
+        sp[1] = x;
+    }
+    for (size_t k = 0; k < nsp; k++)
+        if (has_header_break(sp[k].with, sp[k].with_len))
+            return RP_E_HEADER; /* a programmatic rule with CR/LF: fail closed */
+    *hit = true;
     size_t at = 0;
-    rp__w_put(w, v, first->vs - at);
-    rp__w_put(w, r1->pub, r1->pub_len);
-    at = first->ve;
-    if (second) {
-        rp__w_put(w, v + at, second->vs - at);
-        rp__w_put(w, r2->pub, r2->pub_len);
-        at = second->ve;
+    for (size_t k = 0; k < nsp; k++) {
+        rp__w_put(w, v + at, sp[k].s - at);
+        rp__w_put(w, sp[k].with, sp[k].with_len);
+        at = sp[k].e;
     }
     rp__w_put(w, v + at, n - at);
     return RP_OK;
 }
 
-/* ---- strict (RFC 6265 §5.2) ---- */
-static void trim(const char *v, size_t *s, size_t *e)
-{
-    while (*s < *e && (v[*s] == ' ' || v[*s] == '\t'))
-        (*s)++;
-    while (*e > *s && (v[*e - 1] == ' ' || v[*e - 1] == '\t'))
-        (*e)--;
-}
+/* ---- strict profile (RFC 6265 §5.2) --------------------------------------- */
 
-static size_t labels(const char *d, size_t n)
+/* Labels of a domain name written without a leading dot. */
+static size_t count_labels(const char *d, size_t n)
 {
     size_t k = n ? 1 : 0;
     for (size_t i = 0; i < n; i++)
@@ -115,141 +187,196 @@ static size_t labels(const char *d, size_t n)
     return k;
 }
 
-/* Domain: exact match after lowercasing and dropping one leading '.'. */
+/* (p, n) without one leading '.'. */
+static void drop_dot(const char **p, size_t *n)
+{
+    if (*n && (*p)[0] == '.') {
+        (*p)++;
+        (*n)--;
+    }
+}
+
+/* A public cookie domain the strict profile will write: labels of letters,
+ * digits, '-' and '_', none empty, at least two of them (one leading '.'
+ * already dropped). A single label ("com", "localhost") would hand the
+ * cookie to a whole TLD or is refused by browsers anyway. */
+static bool valid_public_domain(const char *d, size_t n)
+{
+    if (n == 0 || d[0] == '.' || d[n - 1] == '.')
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)d[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '-' || c == '_' || (c == '.' && i + 1 < n && d[i + 1] != '.');
+        if (!ok)
+            return false;
+    }
+    return count_labels(d, n) >= 2;
+}
+
+/* Domain: the first applicable rule whose internal domain equals the value,
+ * ASCII case-insensitively, after one leading '.' is dropped on both sides.
+ * Rules that could not be written safely never match (see docs/cookies.md):
+ * an empty internal domain, a public domain that is not a plain host name
+ * of two labels or more, and, without RP_COOKIE_ALLOW_WIDENING, a public
+ * domain with fewer labels than the internal one (a parent domain shares the
+ * cookie with every sibling host). */
 static const rp_bcookie *strict_domain(const rp_table *t, const char *val, size_t vn,
                                        const rp_response_ctx *ctx)
 {
-    if (vn && val[0] == '.') {
-        val++;
-        vn--;
-    }
-    for (size_t i = 0; i < t->ncookies; i++) {
-        const rp_bcookie *c = &t->cookies[i];
-        if (c->kind != RP_COOKIE_DOMAIN || !rp__location_applies(c->location, c->location_len, ctx))
+    drop_dot(&val, &vn);
+    if (vn == 0)
+        return NULL;
+    size_t cur = 0;
+    const rp_bcookie *c;
+    while ((c = next_rule(t, RP_COOKIE_DOMAIN, ctx, &cur)) != NULL) {
+        const char *in = c->internal, *pb = c->pub;
+        size_t inl = c->internal_len, pl = c->pub_len;
+        drop_dot(&in, &inl);
+        drop_dot(&pb, &pl);
+        if (inl != vn || !ieq_n(val, in, vn))
             continue;
-        const char *in = c->internal;
-        size_t inl = c->internal_len;
-        if (inl && in[0] == '.') {
-            in++;
-            inl--;
-        }
-        const char *pb = c->pub;
-        size_t pl = c->pub_len;
-        if (pl && pb[0] == '.') {
-            pb++;
-            pl--;
-        }
-        if (labels(pb, pl) < 2)
-            continue; /* never a single-label public domain */
-        if (!(c->flags & RP_COOKIE_ALLOW_WIDENING) && labels(pb, pl) < labels(in, inl))
-            continue; /* widening to a parent needs the flag */
-        if (inl == vn && ieq_n(val, in, vn))
-            return c;
+        if (!valid_public_domain(pb, pl))
+            continue;
+        if (!(c->flags & RP_COOKIE_ALLOW_WIDENING) && count_labels(pb, pl) < count_labels(in, inl))
+            continue;
+        return c;
     }
     return NULL;
 }
 
-/* Path: segment-boundary prefix; returns the rule and the bytes matched. */
+/* A public cookie path the strict profile will write: starts with '/', no
+ * ';' and no control byte (RFC 6265 path-value). */
+static bool valid_public_path(const char *p, size_t n)
+{
+    if (n == 0 || p[0] != '/')
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c == ';' || c < 0x20 || c == 0x7f)
+            return false;
+    }
+    return true;
+}
+
+/* Path: the applicable rule with the longest internal path that matches the
+ * value at a segment boundary: the value starts with it and either equals
+ * it, continues with '/', or the internal path ends with '/'. Ties go to the
+ * earlier rule. Rules whose internal or public path does not start with '/'
+ * never match. */
 static const rp_bcookie *strict_path(const rp_table *t, const char *val, size_t vn,
-                                     const rp_response_ctx *ctx, size_t *matched)
+                                     const rp_response_ctx *ctx)
 {
     const rp_bcookie *best = NULL;
-    for (size_t i = 0; i < t->ncookies; i++) {
-        const rp_bcookie *c = &t->cookies[i];
-        if (c->kind != RP_COOKIE_PATH || !rp__location_applies(c->location, c->location_len, ctx))
-            continue;
+    size_t cur = 0;
+    const rp_bcookie *c;
+    while ((c = next_rule(t, RP_COOKIE_PATH, ctx, &cur)) != NULL) {
         size_t in = c->internal_len;
-        if (in > 1 && c->internal[in - 1] == '/')
-            in--;
-        bool ok = in <= vn && memcmp(val, c->internal, in) == 0 &&
-                  (in == vn || val[in] == '/' || (in == 1 && c->internal[0] == '/'));
-        if (ok && (!best || in > *matched)) {
+        if (in == 0 || c->internal[0] != '/' || in > vn || memcmp(val, c->internal, in) != 0)
+            continue;
+        if (!(in == vn || val[in] == '/' || c->internal[in - 1] == '/'))
+            continue;
+        if (!valid_public_path(c->pub, c->pub_len))
+            continue;
+        if (!best || in > best->internal_len)
             best = c;
-            *matched = in == 1 && c->internal[0] == '/' ? 0 : in;
-        }
     }
     return best;
+}
+
+/* Is this cookie's name (or, for a nameless cookie, its value) one of the
+ * RFC 6265bis prefixes? Browsers check them case-insensitively; any
+ * rewrite of such a cookie would get it dropped or weaken its guarantee. */
+static bool has_cookie_prefix(const char *v, size_t pair_end)
+{
+    size_t s = 0, e = pair_end;
+    trim_wsp(v, &s, &e);
+    const char *eq = memchr(v + s, '=', e - s);
+    if (eq && (size_t)(eq - v) == s) { /* "=value": no name, check the value */
+        s++;
+        trim_wsp(v, &s, &e);
+    }
+    return starts_ci(v + s, e - s, "__Host-") || starts_ci(v + s, e - s, "__Secure-");
 }
 
 static rp_status strict_cookie(const rp_table *t, const char *v, size_t n,
                                const rp_response_ctx *ctx, rp_writer *w, bool *hit)
 {
-    /* the cookie-pair: up to the first ';' */
-    size_t i = 0;
-    while (i < n && v[i] != ';')
-        i++;
-    size_t ns = 0, ne = i;
-    trim(v, &ns, &ne);
-    if ((ne - ns >= 7 && memcmp(v + ns, "__Host-", 7) == 0) ||
-        (ne - ns >= 9 && memcmp(v + ns, "__Secure-", 9) == 0))
-        return RP_OK; /* prefixed cookies: any change breaks them */
-    size_t nattr = 0, at = 0;
-    bool any = false;
+    size_t i = next_semi(v, 0, n); /* the cookie-pair is never an attribute */
+    if (has_cookie_prefix(v, i))
+        return RP_OK;
+    size_t at = 0; /* bytes of v before at are in the writer */
     while (i < n) {
-        size_t s = i + 1, e = s;
-        while (e < n && v[e] != ';')
-            e++;
-        if (++nattr > t->limits[RP_LIMIT_COOKIE_ATTRS])
-            return RP_E_TOO_LONG;
-        size_t as = s, ae = e;
-        trim(v, &as, &ae);
-        size_t eq = as;
-        while (eq < ae && v[eq] != '=')
-            eq++;
-        size_t ks = as, ke = eq;
-        trim(v, &ks, &ke);
-        if (eq < ae) {
-            size_t vs = eq + 1, ve = ae;
-            trim(v, &vs, &ve);
-            const char *pub = NULL;
-            size_t pl = 0, keep_from = ve;
-            if (ke - ks == 6 && ieq_n(v + ks, "domain", 6)) {
-                const rp_bcookie *c = strict_domain(t, v + vs, ve - vs, ctx);
-                if (c) {
-                    pub = c->pub;
-                    pl = c->pub_len;
-                }
-            } else if (ke - ks == 4 && ieq_n(v + ks, "path", 4)) {
-                size_t m = 0;
-                const rp_bcookie *c = strict_path(t, v + vs, ve - vs, ctx, &m);
-                if (c) {
-                    pub = c->pub;
-                    pl = c->pub_len;
-                    if (!(c->flags & RP_COOKIE_REPLACE_WHOLE)) {
-                        keep_from = vs + m;
-                        if (pl > 1 && pub[pl - 1] == '/' && keep_from < ve && v[keep_from] == '/')
-                            pl--;
-                    }
-                }
+        size_t as = i + 1, ae = next_semi(v, as, n);
+        i = ae;
+        trim_wsp(v, &as, &ae);
+        const char *eqp = memchr(v + as, '=', ae - as);
+        if (!eqp)
+            continue;
+        size_t eq = (size_t)(eqp - v);
+        size_t ks = as, ke = eq, vs = eq + 1, ve = ae;
+        trim_wsp(v, &ks, &ke);
+        trim_wsp(v, &vs, &ve);
+        const char *with = NULL;
+        size_t with_len = 0, resume = ve;
+        if (ke - ks == 6 && ieq_n(v + ks, "domain", 6)) {
+            const rp_bcookie *c = strict_domain(t, v + vs, ve - vs, ctx);
+            if (c) {
+                with = c->pub; /* as the rule writes it: the backend's dot is not kept */
+                with_len = c->pub_len;
             }
-            if (pub) {
-                rp__w_put(w, v + at, vs - at);
-                rp__w_put(w, pub, pl);
-                at = keep_from;
-                any = true;
+        } else if (ke - ks == 4 && ieq_n(v + ks, "path", 4)) {
+            const rp_bcookie *c = strict_path(t, v + vs, ve - vs, ctx);
+            if (c) {
+                with = c->pub;
+                with_len = c->pub_len;
+                if (!(c->flags & RP_COOKIE_REPLACE_WHOLE)) {
+                    /* Replace the internal path without its trailing '/'
+                     * and keep the rest, which is then empty or starts with
+                     * '/'; before a non-empty rest the public path gives up
+                     * its own trailing '/' (so "/a/" + "/x" is "/a/x"). */
+                    size_t cut = c->internal_len;
+                    if (c->internal[cut - 1] == '/')
+                        cut--;
+                    resume = vs + cut;
+                    if (resume < ve && with[with_len - 1] == '/')
+                        with_len--;
+                }
             }
         }
-        i = e;
+        if (with) {
+            rp__w_put(w, v + at, vs - at);
+            rp__w_put(w, with, with_len);
+            at = resume;
+            *hit = true;
+        }
     }
-    if (!any)
-        return RP_OK;
-    *hit = true;
-    rp__w_put(w, v + at, n - at);
+    if (*hit)
+        rp__w_put(w, v + at, n - at);
     return RP_OK;
 }
+
+/* ---- entry point ---------------------------------------------------------- */
 
 RP_API rp_status rp_rewrite_set_cookie(const rp_table *t, const char *value, size_t value_len,
                                        const rp_response_ctx *ctx, unsigned flags, char *out,
                                        size_t out_size, size_t *out_len)
 {
-    static const rp_response_ctx none;
     rp_status st = rp__reverse_args(t, value, value_len, flags, out, out_size, out_len);
     if (st != RP_OK)
         return st;
-    if (!ctx)
-        ctx = &none;
     rp_writer w;
     rp__w_init(&w, out, out_size);
+    if (value_len == 0) { /* nothing to rewrite (and value may be NULL) */
+        st = rp__w_finish(&w, SIZE_MAX, out_len);
+        return st == RP_OK ? RP_NO_MATCH : st;
+    }
+    /* Attributes are what follows each ';' (both profiles). */
+    size_t nattr = 0;
+    for (size_t i = next_semi(value, 0, value_len); i < value_len;
+         i = next_semi(value, i + 1, value_len))
+        if (++nattr > t->limits[RP_LIMIT_COOKIE_ATTRS])
+            return RP_E_TOO_LONG;
     bool hit = false;
     st = t->profile == RP_PROFILE_APACHE ? apache_cookie(t, value, value_len, ctx, &w, &hit)
                                          : strict_cookie(t, value, value_len, ctx, &w, &hit);
