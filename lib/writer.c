@@ -35,7 +35,7 @@ void rp__w_init(rp_writer *w, char *out, size_t out_size)
 
 void rp__w_put(rp_writer *w, const char *p, size_t n)
 {
-    if (w->buf && w->len <= w->cap && n <= w->cap - w->len)
+    if (n && w->buf && w->len <= w->cap && n <= w->cap - w->len)
         memcpy(w->buf + w->len, p, n);
     if (n > SIZE_MAX - w->len)
         w->len = SIZE_MAX; /* saturate: reported as too long */
