@@ -72,24 +72,26 @@ static bool has_header_break(const char *p, size_t n)
 
 /* ---- rule order ---------------------------------------------------------- */
 
-/* The cookie rules of one kind that apply to this response, in httpd's
- * order: rules written outside <Location> first (the server's per-directory
- * defaults are the base of the merge), then <Location>-scoped ones, each in
- * configuration order. *cur starts at 0; NULL ends the walk. */
-static const rp_bcookie *next_rule(const rp_table *t, unsigned kind, const rp_response_ctx *ctx,
-                                   size_t *cur)
+/* The cookie rules of one kind in httpd's order: rules written outside
+ * <Location> first (the server's per-directory defaults are the base of the
+ * merge), then <Location>-scoped ones, each in configuration order. *cur
+ * starts at 0; NULL ends the walk. Callers compare the value first and ask
+ * applies() only of a rule that matches (it reads the request target). */
+static const rp_bcookie *next_rule(const rp_table *t, unsigned kind, size_t *cur)
 {
     while (*cur < 2 * t->ncookies) {
         size_t k = (*cur)++;
         bool scoped_pass = k >= t->ncookies;
         const rp_bcookie *c = &t->cookies[scoped_pass ? k - t->ncookies : k];
-        if (c->kind != kind || (c->location != NULL) != scoped_pass)
-            continue;
-        if (scoped_pass && !rp__location_applies(c->location, c->location_len, ctx))
-            continue;
-        return c;
+        if (c->kind == kind && (c->location != NULL) == scoped_pass)
+            return c;
     }
     return NULL;
+}
+
+static bool applies(const rp_bcookie *c, const rp_response_ctx *ctx)
+{
+    return rp__location_applies(c->location, c->location_len, ctx);
 }
 
 /* ---- Apache profile (ap_proxy_cookie_reverse_map, httpd 2.4.71) -----------
@@ -116,11 +118,12 @@ static const rp_bcookie *apache_rule(const rp_table *t, unsigned kind, const cha
 {
     size_t cur = 0;
     const rp_bcookie *c;
-    while ((c = next_rule(t, kind, ctx, &cur)) != NULL) {
+    while ((c = next_rule(t, kind, &cur)) != NULL) {
         if (c->internal_len > vn)
             continue;
-        if (kind == RP_COOKIE_PATH ? memcmp(val, c->internal, c->internal_len) == 0
-                                   : ieq_n(val, c->internal, c->internal_len))
+        if ((kind == RP_COOKIE_PATH ? memcmp(val, c->internal, c->internal_len) == 0
+                                    : ieq_n(val, c->internal, c->internal_len)) &&
+            applies(c, ctx))
             return c;
     }
     return NULL;
@@ -229,7 +232,7 @@ static const rp_bcookie *strict_domain(const rp_table *t, const char *val, size_
         return NULL;
     size_t cur = 0;
     const rp_bcookie *c;
-    while ((c = next_rule(t, RP_COOKIE_DOMAIN, ctx, &cur)) != NULL) {
+    while ((c = next_rule(t, RP_COOKIE_DOMAIN, &cur)) != NULL) {
         const char *in = c->internal, *pb = c->pub;
         size_t inl = c->internal_len, pl = c->pub_len;
         drop_dot(&in, &inl);
@@ -240,7 +243,8 @@ static const rp_bcookie *strict_domain(const rp_table *t, const char *val, size_
             continue;
         if (!(c->flags & RP_COOKIE_ALLOW_WIDENING) && count_labels(pb, pl) < count_labels(in, inl))
             continue;
-        return c;
+        if (applies(c, ctx))
+            return c;
     }
     return NULL;
 }
@@ -270,15 +274,15 @@ static const rp_bcookie *strict_path(const rp_table *t, const char *val, size_t 
     const rp_bcookie *best = NULL;
     size_t cur = 0;
     const rp_bcookie *c;
-    while ((c = next_rule(t, RP_COOKIE_PATH, ctx, &cur)) != NULL) {
+    while ((c = next_rule(t, RP_COOKIE_PATH, &cur)) != NULL) {
         size_t in = c->internal_len;
         if (in == 0 || c->internal[0] != '/' || in > vn || memcmp(val, c->internal, in) != 0)
             continue;
         if (!(in == vn || val[in] == '/' || c->internal[in - 1] == '/'))
             continue;
-        if (!valid_public_path(c->pub, c->pub_len))
+        if (best && in <= best->internal_len)
             continue;
-        if (!best || in > best->internal_len)
+        if (valid_public_path(c->pub, c->pub_len) && applies(c, ctx))
             best = c;
     }
     return best;

