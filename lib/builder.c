@@ -138,9 +138,25 @@ RP_API rp_status rp_builder_set_option(rp_builder *b, unsigned option, unsigned 
     }
 }
 
+/* NUL, CR or LF: bytes that would end a string or split a header if a
+ * rule ever carried them into a result (SECURITY.md R16). */
 static bool has_nul(const char *p, size_t n)
 {
-    return p && n && memchr(p, '\0', n) != NULL;
+    return p && n && (memchr(p, '\0', n) || memchr(p, '\r', n) || memchr(p, '\n', n));
+}
+
+/* RFC 3986 scheme: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) */
+static bool is_scheme(const char *p, size_t n)
+{
+    if (n == 0 || !((p[0] | 0x20) >= 'a' && (p[0] | 0x20) <= 'z'))
+        return false;
+    for (size_t i = 1; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (!(((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+              c == '-' || c == '.'))
+            return false;
+    }
+    return true;
 }
 
 RP_API rp_status rp_builder_set_server_name(rp_builder *b, const char *name, size_t name_len)
@@ -153,6 +169,8 @@ RP_API rp_status rp_builder_set_server_name(rp_builder *b, const char *name, siz
             i0 = i + 3;
             break;
         }
+    if (i0 && !is_scheme(name, i0 - 3))
+        return RP_E_ARG;
     for (size_t i = i0; i < name_len; i++) {
         unsigned char c = (unsigned char)name[i];
         if (c <= 0x20 || c >= 0x7f || c == '/' || c == '@' || c == '?' || c == '#')
@@ -325,7 +343,7 @@ static rp_status check_common(rp_builder *b, const char *pattern, size_t pattern
                             "nocanon and mapping= are Apache-profile options: the strict profile "
                             "matches and forwards one canonical form");
     if (has_nul(pattern, pattern_len) || (url && has_nul(url, url_len)))
-        return rp__diag_set(diag, RP_E_CONFIG, "NUL byte in rule");
+        return rp__diag_set(diag, RP_E_CONFIG, "NUL, CR or LF byte in rule");
     (void)url_len;
     return RP_OK;
 }
@@ -408,7 +426,7 @@ RP_API rp_status rp_builder_add_reverse(rp_builder *b, const char *path, size_t 
     if (!b || (!path && path_len) || !url || (!location && location_len))
         return rp__diag_set(diag, RP_E_ARG, "invalid argument");
     if (has_nul(path, path_len) || has_nul(url, url_len) || has_nul(location, location_len))
-        return rp__diag_set(diag, RP_E_CONFIG, "NUL byte in rule");
+        return rp__diag_set(diag, RP_E_CONFIG, "NUL, CR or LF byte in rule");
     if (path_len == 0)
         return rp__diag_set(diag, RP_E_CONFIG, "ProxyPassReverse: the path is empty");
     if (url_len == 0)
@@ -446,7 +464,7 @@ static rp_status add_cookie(rp_builder *b, unsigned kind, const char *internal,
         return rp__diag_set(diag, RP_E_ARG, "invalid argument");
     if (has_nul(internal, internal_len) || has_nul(pub, pub_len) ||
         has_nul(location, location_len))
-        return rp__diag_set(diag, RP_E_CONFIG, "NUL byte in rule");
+        return rp__diag_set(diag, RP_E_CONFIG, "NUL, CR or LF byte in rule");
     rp_status st = rp__grow(&b->a, (void **)&b->cookies, &b->capcookies, b->ncookies + 1,
                             sizeof *b->cookies);
     if (st != RP_OK)
@@ -467,6 +485,22 @@ static rp_status add_cookie(rp_builder *b, unsigned kind, const char *internal,
     if (!c.internal || !c.pub || (location && !c.location)) {
         free_cookie(&b->a, &c);
         return rp__diag_set(diag, RP_E_NOMEM, "out of memory");
+    }
+    const char *problem = b->profile == RP_PROFILE_STRICT ? rp__strict_cookie_rule_problem(&c)
+                                                          : NULL;
+    if (problem) {
+        /* kept (the rule order stays as written) but never applied: say so */
+        bool had_oom = b->warn_oom;
+        b->warn_oom = false;
+        rp__builder_warn(b, b->cur_line, 0, "%s: %s; the strict profile never applies this rule",
+                         kind == RP_COOKIE_PATH ? "ProxyPassReverseCookiePath"
+                                                : "ProxyPassReverseCookieDomain",
+                         problem);
+        if (b->warn_oom) {
+            free_cookie(&b->a, &c);
+            return rp__diag_set(diag, RP_E_NOMEM, "out of memory (while recording a warning)");
+        }
+        b->warn_oom = had_oom;
     }
     b->cookies[b->ncookies++] = c;
     return RP_OK;

@@ -263,6 +263,28 @@ static bool valid_public_path(const char *p, size_t n)
     return true;
 }
 
+const char *rp__strict_cookie_rule_problem(const rp_bcookie *c)
+{
+    const char *in = c->internal, *pb = c->pub;
+    size_t inl = c->internal_len, pl = c->pub_len;
+    if (c->kind == RP_COOKIE_PATH) {
+        if (inl == 0 || in[0] != '/')
+            return "the internal path does not start with '/'";
+        if (!valid_public_path(pb, pl))
+            return "the public path must start with '/' and hold no ';' or control byte";
+        return NULL;
+    }
+    drop_dot(&in, &inl);
+    drop_dot(&pb, &pl);
+    if (inl == 0)
+        return "the internal domain is empty";
+    if (!valid_public_domain(pb, pl))
+        return "the public domain is not a host name of two labels or more";
+    if (!(c->flags & RP_COOKIE_ALLOW_WIDENING) && count_labels(pb, pl) < count_labels(in, inl))
+        return "the public domain has fewer labels than the internal one (widening)";
+    return NULL;
+}
+
 /* Path: the applicable rule with the longest internal path that matches the
  * value at a segment boundary: the value starts with it and either equals
  * it, continues with '/', or the internal path ends with '/'. Ties go to the
@@ -366,7 +388,7 @@ RP_API rp_status rp_rewrite_set_cookie(const rp_table *t, const char *value, siz
                                        const rp_response_ctx *ctx, unsigned flags, char *out,
                                        size_t out_size, size_t *out_len)
 {
-    rp_status st = rp__reverse_args(t, value, value_len, flags, out, out_size, out_len);
+    rp_status st = rp__reverse_args(t, value, value_len, ctx, flags, out, out_size, out_len);
     if (st != RP_OK)
         return st;
     rp_writer w;

@@ -252,7 +252,7 @@ RP_API rp_status rp_rewrite_response_header(const rp_table *t, const char *name,
         return RP_E_ARG;
     if (!value && !value_len)
         value = ""; /* no NULL reaches memcpy, even for 0 bytes */
-    rp_status st = rp__reverse_args(t, value, value_len, flags, out, out_size, out_len);
+    rp_status st = rp__reverse_args(t, value, value_len, ctx, flags, out, out_size, out_len);
     if (st != RP_OK)
         return st;
     if (name_is(name, name_len, "Location") || name_is(name, name_len, "Content-Location") ||

@@ -310,13 +310,19 @@ RP_INTERNAL void rp__free_reverse_index(rp_table *t);
  * loc == NULL (unscoped) always applies; a scoped rule needs
  * ctx->request_target under loc (segment boundary, as <Location> matches). */
 RP_INTERNAL bool rp__location_applies(const char *loc, size_t loc_len, const rp_response_ctx *ctx);
+/* Why the strict profile can never apply this cookie rule (a sentence for
+ * a warning), or NULL when it can. */
+RP_INTERNAL const char *rp__strict_cookie_rule_problem(const rp_bcookie *c);
 /* RP_E_HEADER for CR, LF or NUL; RP_E_TOO_LONG over limit. */
 RP_INTERNAL rp_status rp__check_header_value(const char *v, size_t n, size_t limit);
-/* Common argument checks of rp_rewrite_*: RP_E_ARG, then the header value
- * check against RP_LIMIT_HEADER_LEN. Sets *out_len = 0. */
+/* Common argument checks of rp_rewrite_*: RP_E_ARG (also for a ctx string
+ * given as NULL with a length, or holding a control byte: the public origin
+ * is written into results, so CR or LF there would split the response),
+ * then the header value check against RP_LIMIT_HEADER_LEN. Sets
+ * *out_len = 0. */
 RP_INTERNAL rp_status rp__reverse_args(const rp_table *t, const char *value, size_t value_len,
-                                       unsigned flags, char *out, size_t out_size,
-                                       size_t *out_len);
+                                       const rp_response_ctx *ctx, unsigned flags, char *out,
+                                       size_t out_size, size_t *out_len);
 /* Copy the value unchanged into out: RP_NO_MATCH, or RP_E_NOSPACE with the size. */
 RP_INTERNAL rp_status rp__write_unchanged(const char *value, size_t value_len, char *out,
                                           size_t out_size, size_t *out_len);

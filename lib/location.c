@@ -367,9 +367,11 @@ void rp__free_reverse_index(rp_table *t)
 
 static const rp_response_ctx k_no_ctx;
 
-/* Write public origin (ctx, else the table's ServerName, else nothing). */
-static void put_origin(const rp_table *t, const rp_response_ctx *ctx, rp_writer *w)
+/* Write public origin (ctx, else the table's ServerName, else nothing).
+ * Returns whether anything was written. */
+static bool put_origin(const rp_table *t, const rp_response_ctx *ctx, rp_writer *w)
 {
+    size_t mark = w->len;
     if (ctx->public_origin) {
         size_t n = ctx->public_origin_len;
         while (n && ctx->public_origin[n - 1] == '/')
@@ -383,6 +385,57 @@ static void put_origin(const rp_table *t, const rp_response_ctx *ctx, rp_writer 
         rp__w_put(w, "://", 3);
         rp__w_put(w, t->server_host, t->server_host_len);
     }
+    return w->len != mark;
+}
+
+/* Byte i of the concatenation a + b (0 past its end). */
+static char at2(const char *a, size_t an, const char *b, size_t bn, size_t i)
+{
+    return i < an ? a[i] : i - an < bn ? b[i - an] : '\0';
+}
+
+/* Write a + b, a result that is a path-absolute reference of its own (no
+ * origin in front of it). It must not start with "//" or "/\", which a
+ * browser reads as a network-path reference to another host (an open
+ * redirect, SECURITY.md R17; a TAB among them is dropped by browsers, so
+ * it counts as nothing). In the strict profile with MergeSlashes on, a run
+ * of leading '/' is cut to one; otherwise, or for a '\', the result is
+ * RP_E_UNSAFE_OUTPUT. The
+ * decision is taken from a and b, never from the buffer, so a size query
+ * agrees with the write. */
+static rp_status put_path_ref(const rp_table *t, rp_writer *w, const char *a, size_t an,
+                              const char *b, size_t bn)
+{
+    size_t n = an + bn, i = 1;
+    if (n == 0 || at2(a, an, b, bn, 0) != '/') {
+        rp__w_put(w, a, an);
+        rp__w_put(w, b, bn);
+        return RP_OK;
+    }
+    bool slashes = false;
+    for (; i < n; i++) {
+        char c = at2(a, an, b, bn, i);
+        if (c == '\\')
+            return RP_E_UNSAFE_OUTPUT;
+        if (c == '/')
+            slashes = true;
+        else if (c != '\t')
+            break;
+    }
+    if (!slashes) {
+        rp__w_put(w, a, an);
+        rp__w_put(w, b, bn);
+        return RP_OK;
+    }
+    if (!t->merge_slashes || t->profile == RP_PROFILE_APACHE)
+        return RP_E_UNSAFE_OUTPUT; /* httpd would have put its own origin in front */
+    /* "/" then everything after the run */
+    rp__w_byte(w, '/');
+    if (i < an)
+        rp__w_put(w, a + i, an - i);
+    size_t bi = i > an ? i - an : 0;
+    rp__w_put(w, b + bi, bn - bi);
+    return RP_OK;
 }
 
 /* ---- Apache: ap_proxy_location_reverse_map ------------------------------ */
@@ -412,11 +465,13 @@ static rp_status apache_try(const rp_table *t, const rp_trev *r, const char *v, 
     /* result u = fake + rest; absolute unless it is a URL already */
     bool url = is_url(r->fake, r->fake_len) ||
                (r->fake_len == 0 && is_url(rest, rn));
-    if (!url)
-        put_origin(t, ctx, w);
-    rp__w_put(w, r->fake, r->fake_len);
-    rp__w_put(w, rest, rn);
-    return RP_OK;
+    if (url || put_origin(t, ctx, w)) {
+        rp__w_put(w, r->fake, r->fake_len);
+        rp__w_put(w, rest, rn);
+        return RP_OK;
+    }
+    /* no origin known: a path-absolute result, guarded */
+    return put_path_ref(t, w, r->fake, r->fake_len, rest, rn);
 }
 
 /* Unscoped Apache rules through the index: prefixes of the value (or of its
@@ -473,18 +528,29 @@ static rp_status strict_check(const char *v, size_t n)
     return RP_OK;
 }
 
-/* The public path: the rule's PATH (without a trailing '/') + the rest of
- * the backend path; "/" when both are empty. */
-static void put_mapped(rp_writer *w, const rp_trev *r, const char *rest, size_t rn)
+/* The public URL: the rule's PATH (without a trailing '/') + the rest of
+ * the backend path; "/" when both are empty. A PATH that is an absolute URL
+ * ("https://www.example.com/api") carries its own origin; otherwise the
+ * public origin goes in front when with_origin is set and one is known, and
+ * a result without one is a guarded path-absolute reference. */
+static rp_status put_mapped(const rp_table *t, const rp_response_ctx *ctx, rp_writer *w,
+                            const rp_trev *r, const char *rest, size_t rn, bool with_origin)
 {
     size_t fl = r->fake_len;
     if (fl && r->fake[fl - 1] == '/')
         fl--;
-    size_t mark = w->len;
-    rp__w_put(w, r->fake, fl);
-    rp__w_put(w, rest, rn);
-    if (w->len == mark)
+    if (fl + rn == 0) {
+        if (with_origin)
+            put_origin(t, ctx, w);
         rp__w_byte(w, '/');
+        return RP_OK;
+    }
+    if (is_url(r->fake, r->fake_len) || (with_origin && put_origin(t, ctx, w))) {
+        rp__w_put(w, r->fake, fl);
+        rp__w_put(w, rest, rn);
+        return RP_OK;
+    }
+    return put_path_ref(t, w, r->fake, fl, rest, rn);
 }
 
 /* Rewrite an absolute (or network-path) value v whose parts are u. base_scheme
@@ -568,9 +634,7 @@ static rp_status strict_abs(const rp_table *t, const rp_response_ctx *ctx, const
     if (!best)
         return RP_OK;
     *hit = true;
-    put_origin(t, ctx, w);
-    put_mapped(w, best, path + best_len, pn - best_len);
-    return RP_OK;
+    return put_mapped(t, ctx, w, best, path + best_len, pn - best_len, true);
 }
 
 /* Path-absolute value: map B/... to fake/..., stays relative (R17). */
@@ -604,26 +668,7 @@ static rp_status strict_path(const rp_table *t, const rp_response_ctx *ctx, cons
     if (!best)
         return RP_OK;
     *hit = true;
-    put_mapped(w, best, path + best_len, pn - best_len);
-    return RP_OK;
-}
-
-/* Never emit "//x" or "/\x" as a path-absolute result (SECURITY.md R17). */
-static rp_status guard_start(const rp_table *t, rp_writer *w, size_t start)
-{
-    if (!w->buf || w->len > w->cap || w->len - start < 2)
-        return RP_OK;
-    char *p = w->buf + start;
-    if (p[0] != '/' || (p[1] != '/' && p[1] != '\\'))
-        return RP_OK;
-    if (p[1] == '\\' || !t->merge_slashes)
-        return RP_E_UNSAFE_OUTPUT;
-    size_t k = 1;
-    while (start + k < w->len && p[k] == '/')
-        k++;
-    memmove(p + 1, p + k, w->len - start - k);
-    w->len -= k - 1;
-    return RP_OK;
+    return put_mapped(t, ctx, w, best, path + best_len, pn - best_len, false);
 }
 
 static rp_status rewrite(const rp_table *t, const char *value, size_t value_len,
@@ -655,7 +700,6 @@ static rp_status rewrite(const rp_table *t, const char *value, size_t value_len,
         return st;
     uparts u;
     split_uri(v, n, &u);
-    size_t start = w->len;
     if (u.scheme_len || u.has_auth) {
         st = strict_abs(t, ctx, v, &u, v, u.scheme_len, w, hit);
         if (*hit)
@@ -680,11 +724,7 @@ static rp_status rewrite(const rp_table *t, const char *value, size_t value_len,
                 rp__w_put(w, abs + ua.path_end, an - ua.path_end);
         }
     }
-    if (st != RP_OK)
-        return st;
-    if (*hit && !ctx->public_origin && !t->server_name)
-        return guard_start(t, w, start);
-    return RP_OK;
+    return st;
 }
 
 rp_status rp__location_into(const rp_table *t, const char *value, size_t value_len,
@@ -705,7 +745,7 @@ RP_API rp_status rp_rewrite_location(const rp_table *t, const char *value, size_
                                      const rp_response_ctx *ctx, unsigned flags, char *out,
                                      size_t out_size, size_t *out_len)
 {
-    rp_status st = rp__reverse_args(t, value, value_len, flags, out, out_size, out_len);
+    rp_status st = rp__reverse_args(t, value, value_len, ctx, flags, out, out_size, out_len);
     if (st != RP_OK)
         return st;
     if (!ctx)

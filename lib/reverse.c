@@ -41,10 +41,26 @@ rp_status rp__check_header_value(const char *v, size_t n, size_t limit)
     return RP_OK;
 }
 
-rp_status rp__reverse_args(const rp_table *t, const char *value, size_t value_len, unsigned flags,
-                           char *out, size_t out_size, size_t *out_len)
+/* A caller-supplied context string: absent, or bytes without controls. */
+static bool ctx_string_ok(const char *p, size_t n)
+{
+    if (!p)
+        return n == 0;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f)
+            return false;
+    return true;
+}
+
+rp_status rp__reverse_args(const rp_table *t, const char *value, size_t value_len,
+                           const rp_response_ctx *ctx, unsigned flags, char *out, size_t out_size,
+                           size_t *out_len)
 {
     if (!t || (!value && value_len) || !out_len || (!out && out_size) || flags != 0)
+        return RP_E_ARG;
+    if (ctx && !(ctx_string_ok(ctx->public_origin, ctx->public_origin_len) &&
+                 ctx_string_ok(ctx->backend_url, ctx->backend_url_len) &&
+                 ctx_string_ok(ctx->request_target, ctx->request_target_len)))
         return RP_E_ARG;
     *out_len = 0;
     return rp__check_header_value(value, value_len, t->limits[RP_LIMIT_HEADER_LEN]);

@@ -251,7 +251,6 @@ START_TEST(strict_domain_refused_rules)
     add_domain(b, "a.b.internal", "example.com", NULL, 0);                 /* widening */
     add_domain(b, "c.b.internal", "example.com", NULL, RP_COOKIE_ALLOW_WIDENING);
     add_domain(b, "d.internal", "www.example.com; Domain=evil.example", NULL, 0);
-    add_domain(b, "e.internal", "www.example.com\r\nX-Evil: 1", NULL, 0);
     add_domain(b, "f.internal", "www..example.com", NULL, 0);
     add_domain(b, "g.internal", "www.example.com.", NULL, 0);
     add_domain(b, "h.internal", "[::1]", NULL, 0);
@@ -337,7 +336,6 @@ START_TEST(strict_path_longest_and_whole)
     add_path(b, "x", "/bad-internal", NULL, 0);
     add_path(b, "/y", "bad-public", NULL, 0);
     add_path(b, "/z", "/z;Domain=evil.example", NULL, 0);
-    add_path(b, "/q", "/q\r\nX-Evil: 1", NULL, 0);
     add_path(b, "", "/empty", NULL, 0);
     rp_table *t = compile(b);
     EXPECT(t, "a=1; Path=/v1/admin/x", "a=1; Path=/b/x");
@@ -727,24 +725,73 @@ START_TEST(cr_lf_nul)
 }
 END_TEST
 
-/* A programmatic rule can carry CR or LF; it never reaches the output:
- * strict never uses such a rule, Apache fails closed when it would. */
+/* A programmatic rule cannot carry CR, LF or NUL (the bytes that would
+ * split a response): both profiles refuse it when it is added. */
 START_TEST(rule_with_cr_lf)
 {
+    static const char *const bad[] = {"www.example.com\r\nX-Evil: 1", "/api\nX-Evil: 1", "a\rb"};
     for (unsigned p = A; p <= S; p++) {
         rp_builder *b = new_builder(p);
-        add_domain(b, "b.internal", "www.example.com\r\nX-Evil: 1", NULL, 0);
-        add_path(b, "/v1", "/api\nX-Evil: 1", NULL, 0);
+        for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+            rp_diag d;
+            size_t bl = strlen(bad[i]);
+            ck_assert_int_eq(rp_builder_add_cookie_domain(b, "b.internal", 10, bad[i], bl, NULL,
+                                                          0, 0, &d),
+                             RP_E_CONFIG);
+            ck_assert_str_eq(d.message, "NUL, CR or LF byte in rule");
+            ck_assert_int_eq(rp_builder_add_cookie_path(b, bad[i], bl, "/api", 4, NULL, 0, 0, &d),
+                             RP_E_CONFIG);
+            ck_assert_int_eq(rp_builder_add_cookie_path(b, "/v1", 3, "/api", 4, bad[i], bl, 0, &d),
+                             RP_E_CONFIG);
+        }
+        add_domain(b, "b.internal", "www.example.com", NULL, 0);
         rp_table *t = compile(b);
-        const char *want_d = p == A ? "!RP_E_HEADER" : "a=1; Domain=b.internal";
-        const char *want_p = p == A ? "!RP_E_HEADER" : "a=1; Path=/v1";
-        EXPECT(t, "a=1; Domain=b.internal", want_d);
-        EXPECT(t, "a=1; Path=/v1", want_p);
-        EXPECT(t, "a=1; Path=/other; Domain=other", "a=1; Path=/other; Domain=other");
+        EXPECT(t, "a=1; Domain=b.internal", "a=1; Domain=www.example.com");
+        EXPECT(t, "a=1; Path=/v1", "a=1; Path=/v1");
         rp_table_free(t);
     }
 }
 END_TEST
+
+/* R18: the strict profile keeps a cookie rule it will never apply, and
+ * tells the operator with one warning per rule (line of the directive). */
+START_TEST(strict_unusable_rule_warns)
+{
+    static const char conf[] = "ProxyPassReverseCookieDomain one.internal com\n"
+                               "ProxyPassReverseCookieDomain a.b.internal example.com\n"
+                               "ProxyPassReverseCookieDomain i.internal x.example.com\n"
+                               "ProxyPassReverseCookiePath /y bad-public\n"
+                               "ProxyPassReverseCookiePath x /a\n"
+                               "ProxyPassReverseCookiePath /v1 /api\n";
+    static const unsigned want_lines[] = {1, 2, 4, 5};
+    for (unsigned p = A; p <= S; p++) {
+        rp_builder *b = new_builder(p);
+        rp_diag d;
+        ck_assert_int_eq(rp_builder_add_config(b, conf, strlen(conf), "c.conf", &d), RP_OK);
+        if (p == A) {
+            ck_assert_uint_eq(rp_builder_warning_count(b), 0);
+        } else {
+            ck_assert_uint_eq(rp_builder_warning_count(b), 4);
+            for (size_t i = 0; i < 4; i++) {
+                ck_assert_int_eq(rp_builder_warning(b, i, &d), RP_OK);
+                ck_assert_uint_eq(d.line, want_lines[i]);
+                ck_assert_msg(strstr(d.message, "never applies this rule"), "%s", d.message);
+                if (i == 1)
+                    ck_assert_msg(strstr(d.message, "fewer labels"), "%s", d.message);
+            }
+        }
+        rp_builder_free(b);
+    }
+    /* the flag that allows widening silences the widening warning */
+    rp_builder *b = new_builder(S);
+    add_domain(b, "a.b.internal", "example.com", NULL, RP_COOKIE_ALLOW_WIDENING);
+    ck_assert_uint_eq(rp_builder_warning_count(b), 0);
+    add_domain(b, "a.b.internal", "example.com", NULL, 0);
+    ck_assert_uint_eq(rp_builder_warning_count(b), 1);
+    rp_builder_free(b);
+}
+END_TEST
+
 
 /* ---- buffer sizes --------------------------------------------------------------- */
 
@@ -1054,6 +1101,7 @@ int main(void)
     tcase_add_test(tc, one_mib_value);
     tcase_add_test(tc, cr_lf_nul);
     tcase_add_test(tc, rule_with_cr_lf);
+    tcase_add_test(tc, strict_unusable_rule_warns);
     tcase_add_test(tc, every_buffer_size);
     tcase_add_test(tc, output_limit);
     tcase_add_test(tc, arguments);

@@ -87,7 +87,15 @@ START_TEST(never_protocol_relative)
     loc(t, NULL, NULL, "/v1//evil.example", "/evil.example");
     loc(t, NULL, NULL, "http://b:8080/v1//evil.example/x", "/evil.example/x");
     loc(t, "https://pub", NULL, "http://b:8080/v1//evil.example", "https://pub//evil.example");
+    /* a path-absolute value stays path-absolute: guarded with an origin too */
+    loc(t, "https://pub", NULL, "/v1//evil.example", "/evil.example");
+    loc(t, "https://pub", NULL, "/v1/\t/evil.example", "!RP_E_CTL");
     loc(t, NULL, NULL, "/v1", "/");
+    rp_table_free(t);
+    /* a PATH that is an absolute URL carries its own origin (never doubled) */
+    t = strict_table("https://www.example.com/api", "http://b:8080/v1", NULL, NULL);
+    loc(t, "https://pub", NULL, "http://b:8080/v1/login", "https://www.example.com/api/login");
+    loc(t, NULL, NULL, "/v1/login", "https://www.example.com/api/login");
     rp_table_free(t);
     rp_builder *b;
     ck_assert_int_eq(rp_builder_new(RP_PROFILE_STRICT, NULL, &b), RP_OK);

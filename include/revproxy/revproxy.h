@@ -288,8 +288,10 @@ RP_API RP_NODISCARD rp_status rp_map_request(const rp_table *t, const char *targ
  * NULL/0. Fixed layout (ABI). */
 typedef struct rp_response_ctx {
     /* "scheme://host[:port]" the client used, to make rewritten values
-     * absolute (Apache always does; see rp_public_origin). NULL: strict
-     * results stay path-absolute, Apache results use the table's ServerName. */
+     * absolute (Apache always does; see rp_public_origin). NULL: the
+     * table's ServerName, when it has one, gives the origin; without either,
+     * results are path-absolute, never "//host..." (RP_E_UNSAFE_OUTPUT).
+     * No field may hold a control byte (RP_E_ARG): they reach the output. */
     const char *public_origin;
     size_t      public_origin_len;
     /* The URL requested from the backend (what rp_map_request returned): the
@@ -311,7 +313,7 @@ RP_API RP_NODISCARD rp_status rp_public_origin(const rp_table *t, const char *sc
                                                size_t host_len, char *out, size_t out_size,
                                                size_t *out_len);
 
-/* Location, Content-Location, URI (and, Apache profile, Destination) values. */
+/* Location, Content-Location, URI and Destination response values. */
 RP_API RP_NODISCARD rp_status rp_rewrite_location(const rp_table *t, const char *value,
                                                   size_t value_len, const rp_response_ctx *ctx,
                                                   unsigned flags, char *out, size_t out_size,
