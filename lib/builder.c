@@ -253,6 +253,7 @@ static rp_status check_template(const rp_builder *b, const char *url, size_t len
 {
     rp_backend be;
     const char *sep = NULL;
+    size_t auth_end = 0; /* end of "scheme://authority" (0: none) */
     for (size_t i = 0; i + 2 < len; i++) {
         if (url[i] == ':' && url[i + 1] == '/' && url[i + 2] == '/') {
             sep = url + i;
@@ -260,7 +261,7 @@ static rp_status check_template(const rp_builder *b, const char *url, size_t len
         }
     }
     if (sep) {
-        size_t auth_end = (size_t)(sep - url) + 3;
+        auth_end = (size_t)(sep - url) + 3;
         while (auth_end < len && url[auth_end] != '/')
             auth_end++;
         for (size_t i = 0; i < auth_end; i++) {
@@ -276,12 +277,13 @@ static rp_status check_template(const rp_builder *b, const char *url, size_t len
     }
     if (b->profile == RP_PROFILE_STRICT) {
         /* the literal text of a strict template must be URI characters (the
-         * captures are canonical already) */
+         * captures are canonical already); '[' and ']' only around an IPv6
+         * host in the authority (its syntax is checked below) */
         for (size_t i = 0; i < len; i++) {
             unsigned char c = (unsigned char)url[i];
             if (c <= 0x20 || c >= 0x7f || c == '#' || c == '"' || c == '<' || c == '>' ||
-                c == '^' || c == '`' || c == '{' || c == '|' || c == '}' || c == '[' ||
-                c == ']') {
+                c == '^' || c == '`' || c == '{' || c == '|' || c == '}' ||
+                ((c == '[' || c == ']') && i >= auth_end)) {
                 if (diag)
                     diag->offset = i;
                 return rp__diag_set(diag, RP_E_CONFIG,

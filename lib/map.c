@@ -715,8 +715,10 @@ RP_API rp_status rp_map_request(const rp_table *t, const char *target, size_t ta
             rp__w_put(ow, r.query, r.query_len);
         }
         if (!apache) {
-            if (sw.len > sw.cap)
+            if (sw.len > sw.cap) {
+                *out_len = sw.len; /* the length it would have had, as elsewhere */
                 return RP_E_TOO_LONG;
+            }
             if ((st = strict_check_regex_out(hit, sw.buf, sw.len)) != RP_OK)
                 return st;
             rp__w_put(&w, sw.buf, sw.len);

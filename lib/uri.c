@@ -42,6 +42,23 @@ static void origin_put(rp_backend *be, const char *p, size_t n, bool lower)
     be->origin[be->origin_len] = '\0';
 }
 
+/* A path segment that is "." or ".." once decoded ("%2e", "%2E%2e", ...):
+ * a backend resolves it, so the strict profile refuses it in a backend
+ * path. */
+static bool is_dot_segment(const char *p, size_t n)
+{
+    size_t dots = 0;
+    for (size_t i = 0; i < n; dots++) {
+        if (p[i] == '.')
+            i++;
+        else if (i + 2 < n && p[i] == '%' && p[i + 1] == '2' && (p[i + 2] | 0x20) == 'e')
+            i += 3;
+        else
+            return false;
+    }
+    return dots == 1 || dots == 2;
+}
+
 rp_status rp__parse_backend(const char *url, size_t len, unsigned mode, rp_backend *be,
                             rp_diag *diag)
 {
@@ -190,8 +207,7 @@ rp_status rp__parse_backend(const char *url, size_t len, unsigned mode, rp_backe
             size_t e = k + 1;
             while (e < len && url[e] != '/')
                 e++;
-            size_t sl = e - k - 1;
-            if ((sl == 1 && url[k + 1] == '.') || (sl == 2 && url[k + 1] == '.' && url[k + 2] == '.'))
+            if (is_dot_segment(url + k + 1, e - k - 1))
                 return rp__diag_set(diag, RP_E_CONFIG,
                                     "ProxyPass: dot segment in the backend path (strict "
                                     "profile): %.*s",

@@ -428,6 +428,20 @@ START_TEST(strict_config_checks)
                      RP_E_CONFIG);
     ck_assert_int_eq(rp_builder_add_pass(b, "/d", 2, "http://c/v1/../admin", 20, 0, &d),
                      RP_E_CONFIG);
+    /* encoded dot segments too: the backend decodes and resolves them */
+    ck_assert_int_eq(rp_builder_add_pass(b, "/d", 2, "http://c/v1/%2e%2E/admin", 24, 0, &d),
+                     RP_E_CONFIG);
+    ck_assert_int_eq(rp_builder_add_pass(b, "/d", 2, "http://c/v1/.%2e", 16, 0, &d), RP_E_CONFIG);
+    ck_assert_int_eq(rp_builder_add_pass(b, "/d", 2, "http://c/%2E/x", 14, 0, &d), RP_E_CONFIG);
+    ck_assert_int_eq(rp_builder_add_pass(b, "/e", 2, "http://c/v1/%2e%2e%2e/x", 23, 0, &d), RP_OK);
+    ck_assert_int_eq(rp_builder_add_pass(b, "/f", 2, "http://c/v1/a%2e", 16, 0, &d), RP_OK);
+    /* an IPv6 host in a strict ProxyPassMatch template; '[' elsewhere is refused */
+    ck_assert_int_eq(rp_builder_add_pass_match(b, "^/g/(.*)$", 9, "http://[fd00::5]:8080/s/$1", 26,
+                                               0, &d),
+                     RP_OK);
+    ck_assert_int_eq(rp_builder_add_pass_match(b, "^/h/(.*)$", 9, "http://[fd00::5]/s[1]/$1", 24,
+                                               0, &d),
+                     RP_E_CONFIG);
     ck_assert_int_eq(rp_builder_add_pass_match(b, "^/q/(.*)$", 9, "http://b/s?a b=$1", 17, 0, &d),
                      RP_E_CONFIG);
     ck_assert_int_eq(rp_builder_add_pass_match(b, "^(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)$", 32,
