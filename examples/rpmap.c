@@ -23,7 +23,8 @@ static void usage(void)
           "  location VALUE      print the rewritten Location/Content-Location/URI value\n"
           "  cookie VALUE        print the rewritten Set-Cookie value\n"
           "  header NAME VALUE   rewrite any response header by name\n"
-          "  check               lint the rules file (not implemented yet)\n"
+          "  check [--json] [--round-trip]\n"
+          "                      lint the rules file: exit 0 clean, 1 warnings, 2 errors\n"
           "--public ORIGIN makes rewritten values absolute; --backend-url URL resolves\n"
           "relative values; --request TARGET selects <Location>-scoped rules.\n"
           "An ARG of '-' reads one input per line from stdin ('header -' reads\n"
@@ -170,6 +171,159 @@ static rp_status run_one(const job *j, const char *name, size_t nn, const char *
     return RP_E_INTERNAL;
 }
 
+/* A builder with the rules file loaded. On failure: *b is NULL when the
+ * message was printed here, else d describes the error in the file. */
+static rp_status load_rules(const char *rules, unsigned profile, rp_builder **b, rp_diag *d)
+{
+    *b = NULL;
+    rp_status st = rp_builder_new(profile, NULL, b);
+    if (st != RP_OK) {
+        fail(st, NULL);
+        return st;
+    }
+    if (!rules)
+        return RP_OK;
+    size_t len = 0;
+    char *text = read_file(rules, &len);
+    if (!text) {
+        rp_builder_free(*b);
+        *b = NULL;
+        fprintf(stderr, "rpmap: RP_E_ARG: cannot read %s: %s\n", rules, strerror(errno));
+        return RP_E_ARG;
+    }
+    st = rp_builder_add_config(*b, text, len, rules, d);
+    free(text);
+    return st;
+}
+
+static const char *const k_sev[] = {"info", "warning", "error"};
+
+/* JSON string: quotes, backslashes and control bytes escaped. */
+static void json_str(const char *s)
+{
+    putchar('"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            printf("\\%c", *p);
+        else if (*p < 0x20)
+            printf("\\u%04x", *p);
+        else
+            putchar(*p);
+    }
+    putchar('"');
+}
+
+static void print_finding(const char *file, const rp_finding *f, int json)
+{
+    const char *sev = k_sev[f->severity <= RP_SEVERITY_ERROR ? f->severity : 0];
+    if (json) {
+        fputs("{\"file\":", stdout);
+        json_str(file);
+        printf(",\"line\":%u,\"column\":%u,\"severity\":\"%s\",\"code\":", (unsigned)f->line,
+               (unsigned)f->column, sev);
+        json_str(f->code);
+        fputs(",\"message\":", stdout);
+        json_str(f->message);
+        if (f->other_line)
+            printf(",\"other_line\":%u", (unsigned)f->other_line);
+        fputs("}\n", stdout);
+        return;
+    }
+    printf("%s:%u:%u: %s: [%s] %s", file, (unsigned)f->line, (unsigned)f->column, sev, f->code,
+           f->message);
+    if (f->other_line)
+        printf(" (line %u)", (unsigned)f->other_line);
+    putchar('\n');
+}
+
+typedef struct ranked {
+    const rp_finding *f;
+    size_t            seq; /* position in the library's order: keeps the sort stable */
+} ranked;
+
+static int by_position(const void *a, const void *b)
+{
+    const ranked *x = a, *y = b;
+    if (x->f->line != y->f->line)
+        return x->f->line < y->f->line ? -1 : 1;
+    if (x->f->column != y->f->column)
+        return x->f->column < y->f->column ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* rpmap check: load errors, loader warnings and rp_table_check findings,
+ * sorted by position. Exit 0 clean (info only), 1 warnings, 2 errors. */
+static int run_check(const char *rules, unsigned profile, unsigned flags, int json)
+{
+    rp_builder *b = NULL;
+    rp_diag d;
+    rp_status st = load_rules(rules, profile, &b, &d);
+    if (st != RP_OK) {
+        if (!b)
+            return 2;
+        rp_finding f;
+        memset(&f, 0, sizeof f);
+        f.code = "config-error";
+        f.severity = RP_SEVERITY_ERROR;
+        f.line = d.line;
+        f.column = d.column;
+        memcpy(f.message, d.message, sizeof f.message);
+        print_finding(rules, &f, json);
+        rp_builder_free(b);
+        return 2;
+    }
+    size_t nw = rp_builder_warning_count(b);
+    rp_table *t = NULL;
+    st = rp_builder_compile(b, &t, &d);
+    if (st != RP_OK) {
+        rp_builder_free(b);
+        return fail(st, d.message);
+    }
+    size_t nf = 0;
+    st = rp_table_check(t, flags, NULL, 0, &nf);
+    rp_finding *all = NULL;
+    if (st == RP_OK || st == RP_E_NOSPACE) {
+        all = calloc(nw + nf + 1, sizeof *all);
+        st = all ? rp_table_check(t, flags, all + nw, nf, &nf) : RP_E_NOMEM;
+    }
+    if (st != RP_OK) {
+        free(all);
+        rp_builder_free(b);
+        rp_table_free(t);
+        return fail(st, NULL);
+    }
+    for (size_t k = 0; k < nw; k++) {
+        if (rp_builder_warning(b, k, &d) != RP_OK)
+            continue;
+        all[k].code = "config-warning";
+        all[k].severity = RP_SEVERITY_WARNING;
+        all[k].line = d.line;
+        all[k].column = d.column;
+        snprintf(all[k].message, sizeof all[k].message, "%s", d.message);
+    }
+    rp_builder_free(b);
+    rp_table_free(t);
+    ranked *ord = malloc((nw + nf + 1) * sizeof *ord);
+    if (!ord) {
+        free(all);
+        return fail(RP_E_NOMEM, NULL);
+    }
+    for (size_t k = 0; k < nw + nf; k++)
+        ord[k] = (ranked){&all[k], k};
+    qsort(ord, nw + nf, sizeof *ord, by_position);
+    int rc = 0;
+    for (size_t k = 0; k < nw + nf; k++) {
+        print_finding(rules, ord[k].f, json);
+        if (ord[k].f->severity == RP_SEVERITY_ERROR)
+            rc = 2;
+        else if (ord[k].f->severity == RP_SEVERITY_WARNING && rc < 1)
+            rc = 1;
+    }
+    free(ord);
+    free(all);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     const char *rules = NULL, *host = NULL, *pub = NULL, *backend_url = NULL, *request = NULL;
@@ -223,8 +377,21 @@ int main(int argc, char **argv)
     else if (strcmp(cmd, "header") == 0)
         which = CMD_HEADER;
     else if (strcmp(cmd, "check") == 0) {
-        fprintf(stderr, "rpmap: RP_E_UNSUPPORTED: 'check' is not implemented yet\n");
-        return 2;
+        int json = 0;
+        unsigned cflags = 0;
+        for (; i < argc; i++) {
+            if (strcmp(argv[i], "--json") == 0)
+                json = 1;
+            else if (strcmp(argv[i], "--round-trip") == 0)
+                cflags |= RP_CHECK_ROUND_TRIP;
+            else {
+                usage();
+                return 2;
+            }
+        }
+        if (!rules)
+            return fail(RP_E_ARG, "check needs a rules file (-f RULES)");
+        return run_check(rules, profile ? profile : RP_PROFILE_APACHE, cflags, json);
     } else {
         usage();
         return 2;
@@ -240,25 +407,13 @@ int main(int argc, char **argv)
     rp_builder *b = NULL;
     rp_table *t = NULL;
     rp_diag d;
-    rp_status st = rp_builder_new(profile, NULL, &b);
-    if (st != RP_OK)
-        return fail(st, NULL);
-    if (rules) {
-        size_t len = 0;
-        char *text = read_file(rules, &len);
-        if (!text) {
-            rp_builder_free(b);
-            fprintf(stderr, "rpmap: RP_E_ARG: cannot read %s: %s\n", rules, strerror(errno));
-            return 2;
-        }
-        st = rp_builder_add_config(b, text, len, rules, &d);
-        free(text);
-        if (st != RP_OK) {
+    rp_status st = load_rules(rules, profile, &b, &d);
+    if (st != RP_OK) {
+        if (b) /* the rules file was refused: d has its position */
             fprintf(stderr, "rpmap: %s: %s:%u:%u: %s\n", rp_status_name(st), rules,
                     (unsigned)d.line, (unsigned)d.column, d.message);
-            rp_builder_free(b);
-            return 2;
-        }
+        rp_builder_free(b);
+        return 2;
     }
     st = rp_builder_compile(b, &t, &d);
     rp_builder_free(b);

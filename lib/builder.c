@@ -112,30 +112,30 @@ RP_API rp_status rp_builder_set_option(rp_builder *b, unsigned option, unsigned 
 {
     if (!b)
         return RP_E_ARG;
+    unsigned *slot, max = 1;
     switch (option) {
     case RP_OPT_ENCODED_SLASHES:
-        if (value > RP_SLASHES_KEEP)
-            return RP_E_ARG;
-        b->enc_slashes = value;
-        return RP_OK;
+        slot = &b->enc_slashes;
+        max = RP_SLASHES_KEEP;
+        break;
     case RP_OPT_MERGE_SLASHES:
-        if (value > 1)
-            return RP_E_ARG;
-        b->merge_slashes = value;
-        return RP_OK;
+        slot = &b->merge_slashes;
+        break;
     case RP_OPT_PRESERVE_HOST:
-        if (value > 1)
-            return RP_E_ARG;
-        b->preserve_host = value;
-        return RP_OK;
+        slot = &b->preserve_host;
+        break;
     case RP_OPT_DERIVE_REVERSE:
-        if (value > 1)
-            return RP_E_ARG;
-        b->derive_reverse = value;
-        return RP_OK;
+        slot = &b->derive_reverse;
+        break;
     default:
         return RP_E_ARG;
     }
+    if (value > max)
+        return RP_E_ARG;
+    *slot = value;
+    b->opt_line[option] = b->cur_line; /* for rp_table_check's findings */
+    b->opt_column[option] = b->cur_column;
+    return RP_OK;
 }
 
 /* NUL, CR or LF: bytes that would end a string or split a header if a
@@ -313,6 +313,7 @@ static rp_status add_rule(rp_builder *b, unsigned kind, const char *pattern, siz
     r.kind = kind;
     r.flags = flags;
     r.line = b->cur_line;
+    r.column = b->cur_column;
     r.pattern = rp__memdup(&b->a, pattern, pattern_len);
     r.pattern_len = pattern_len;
     if (!r.pattern)
@@ -439,6 +440,7 @@ RP_API rp_status rp_builder_add_reverse(rp_builder *b, const char *path, size_t 
     rp_brev r;
     memset(&r, 0, sizeof r);
     r.line = b->cur_line;
+    r.column = b->cur_column;
     r.path = rp__memdup(&b->a, path, path_len);
     r.path_len = path_len;
     r.url = rp__memdup(&b->a, url, url_len);
@@ -476,6 +478,7 @@ static rp_status add_cookie(rp_builder *b, unsigned kind, const char *internal,
     c.kind = kind;
     c.flags = flags;
     c.line = b->cur_line;
+    c.column = b->cur_column;
     c.internal = rp__memdup(&b->a, internal, internal_len);
     c.internal_len = internal_len;
     c.pub = rp__memdup(&b->a, pub, pub_len);
@@ -494,7 +497,7 @@ static rp_status add_cookie(rp_builder *b, unsigned kind, const char *internal,
         /* kept (the rule order stays as written) but never applied: say so */
         bool had_oom = b->warn_oom;
         b->warn_oom = false;
-        rp__builder_warn(b, b->cur_line, 0, "%s: %s; the strict profile never applies this rule",
+        rp__builder_warn(b, b->cur_line, b->cur_column, "%s: %s; the strict profile never applies this rule",
                          kind == RP_COOKIE_PATH ? "ProxyPassReverseCookiePath"
                                                 : "ProxyPassReverseCookieDomain",
                          problem);
@@ -537,6 +540,7 @@ RP_API rp_status rp_builder_add_config(rp_builder *b, const char *text, size_t l
     b->warn_oom = false;
     rp_status st = rp__load_config(b, text ? text : "", len, source_name, diag);
     b->cur_line = 0;
+    b->cur_column = 0;
     if (st == RP_OK && b->warn_oom)
         st = rp__diag_set(diag, RP_E_NOMEM, "out of memory (while recording a warning)");
     if (st != RP_OK) {

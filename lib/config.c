@@ -208,6 +208,18 @@ static void pos_of(const loader *L, size_t loff, uint32_t *line, uint32_t *col, 
     *col = clamp32(p - s->line_start + 1);
 }
 
+/* Record where the current directive starts (its first word), for the
+ * rules and options the builder records. */
+static void set_pos(loader *L)
+{
+    uint32_t line = L->line, col = 0;
+    size_t off;
+    if (L->ntok)
+        pos_of(L, L->toks[0].roff, &line, &col, &off);
+    L->b->cur_line = line;
+    L->b->cur_column = col;
+}
+
 static rp_status vfail(loader *L, uint32_t line, uint32_t col, size_t off, rp_status code,
                        const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
 
@@ -1021,7 +1033,7 @@ static rp_status do_pass(loader *L, bool is_match)
     rp__diag_clear(&bd);
     const char *url = excl ? NULL : TV(L, r_tok);
     size_t ulen = excl ? 0 : TL(L, r_tok);
-    L->b->cur_line = L->line;
+    set_pos(L);
     rp_status st = use_regex ? rp_builder_add_pass_match(L->b, f, flen, url, ulen, flags, &bd)
                              : rp_builder_add_pass(L->b, f, flen, url, ulen, flags, &bd);
     if (st != RP_OK)
@@ -1105,7 +1117,7 @@ static rp_status do_reverse(loader *L)
         warn_interpolate(L, interp, "ProxyPassReverse");
     rp_diag bd;
     rp__diag_clear(&bd);
-    L->b->cur_line = L->line;
+    set_pos(L);
     rp_status st = rp_builder_add_reverse(L->b, path, path_len, TV(L, url_tok), TL(L, url_tok),
                                           loc_path, loc_len, &bd);
     if (st != RP_OK)
@@ -1145,7 +1157,7 @@ static rp_status do_cookie(loader *L, bool domain)
         warn_interpolate(L, 3, dname);
     rp_diag bd;
     rp__diag_clear(&bd);
-    L->b->cur_line = L->line;
+    set_pos(L);
     rp_status st = domain ? rp_builder_add_cookie_domain(L->b, TV(L, 1), TL(L, 1), TV(L, 2),
                                                          TL(L, 2), loc_path, loc_len, 0, &bd)
                           : rp_builder_add_cookie_path(L->b, TV(L, 1), TL(L, 1), TV(L, 2),
@@ -1157,6 +1169,7 @@ static rp_status do_cookie(loader *L, bool domain)
 
 static rp_status set_option(loader *L, unsigned opt, unsigned value)
 {
+    set_pos(L);
     rp_status st = rp_builder_set_option(L->b, opt, value);
     if (st != RP_OK)
         return fail_tok(L, 0, "%s", rp_strerror(st));
@@ -1422,6 +1435,7 @@ static rp_status do_line(loader *L)
         st = do_directive(L);
     }
     L->b->cur_line = 0;
+    L->b->cur_column = 0;
     return st;
 }
 
@@ -1479,6 +1493,7 @@ rp_status rp__load_config(rp_builder *b, const char *text, size_t len, const cha
                             rp_strerror(st));
     }
     b->cur_line = 0;
+    b->cur_column = 0;
 
     const rp_allocator *a = &b->a;
     rp__free(a, L.lbuf, L.lcap);

@@ -57,6 +57,7 @@ typedef struct rp_brule {
     unsigned kind;  /* RP_KIND_* */
     unsigned flags; /* RP_RULE_* */
     uint32_t line;
+    uint32_t column; /* of the directive (0: programmatic) */
     char    *pattern; /* path prefix or regex; NUL-terminated copy */
     size_t   pattern_len;
     char    *url; /* backend URL or template; NULL for exclusions */
@@ -65,6 +66,7 @@ typedef struct rp_brule {
 
 typedef struct rp_brev {
     uint32_t line;
+    uint32_t column;
     char    *path;
     size_t   path_len;
     char    *url;
@@ -77,6 +79,7 @@ typedef struct rp_bcookie {
     unsigned kind; /* RP_COOKIE_DOMAIN / RP_COOKIE_PATH */
     unsigned flags; /* RP_COOKIE_REPLACE_WHOLE, RP_COOKIE_ALLOW_WIDENING */
     uint32_t line;
+    uint32_t column;
     char    *location; /* NULL when not inside <Location> */
     size_t   location_len;
     char    *internal;
@@ -108,6 +111,9 @@ struct rp_builder {
     size_t     nwarnings, capwarnings;
 
     uint32_t cur_line; /* line of the directive being loaded; 0 = programmatic */
+    uint32_t cur_column; /* its column */
+    uint32_t opt_line[RP_OPT_DERIVE_REVERSE + 1]; /* where each option was last set */
+    uint32_t opt_column[RP_OPT_DERIVE_REVERSE + 1];
     bool     warn_oom; /* a warning could not be stored (reported as RP_E_NOMEM) */
 };
 
@@ -225,6 +231,7 @@ typedef struct rp_trule {
     unsigned    kind;
     unsigned    flags;
     uint32_t    line;
+    uint32_t    column;
     uint32_t    index; /* position among forward rules, in the order added */
     const char *pattern;
     size_t      pattern_len;
@@ -261,6 +268,8 @@ struct rp_table {
     size_t       server_host_len;
     size_t       server_scheme_len; /* scheme part (0 = none) */
     bool         derive_reverse;  /* forward prefix rules act as reverse rules */
+    uint32_t     opt_line[RP_OPT_DERIVE_REVERSE + 1]; /* where each option was set */
+    uint32_t     opt_column[RP_OPT_DERIVE_REVERSE + 1];
     rp_trule    *rules;     /* configuration order */
     size_t       nrules;
     uint32_t    *order;     /* evaluation order (indexes into rules) */

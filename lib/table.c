@@ -182,6 +182,8 @@ RP_API rp_status rp_builder_compile(const rp_builder *b, rp_table **out, rp_diag
     t->merge_slashes = b->merge_slashes;
     t->preserve_host = b->preserve_host;
     t->derive_reverse = b->derive_reverse != 0;
+    memcpy(t->opt_line, b->opt_line, sizeof t->opt_line);
+    memcpy(t->opt_column, b->opt_column, sizeof t->opt_column);
 
     bool ovf = false;
     size_t total = 1;
@@ -243,6 +245,7 @@ RP_API rp_status rp_builder_compile(const rp_builder *b, rp_table **out, rp_diag
         r->kind = src->kind;
         r->flags = src->flags;
         r->line = src->line;
+        r->column = src->column;
         r->index = (uint32_t)i;
         r->pattern = arena_put(&cur, src->pattern, src->pattern_len);
         r->pattern_len = src->pattern_len;

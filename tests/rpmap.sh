@@ -23,7 +23,9 @@ check "-e decodes \\xHH" "!RP_E_CTL" 0 \
   sh -c "printf '/app/a\\\\x0db\n' | '$rpmap' -e -f '$conf' map -"
 check "batch mode prints one line per input" "$(printf 'http://backend.internal:8080/internal/x\n!EXCLUDED\n!NO_MATCH\nhttp://images.internal/static/a.png\nhttp://api.internal:9090/v1/items')" 0 \
   sh -c "printf '/app/x\n/app/static/a\n/nope\n/img/a.png\n/api/items\n' | '$rpmap' -f '$conf' map -"
-check "unimplemented commands exit 2" "" 2 "$rpmap" -f "$conf" check
+check "check reports a finding with file, line and column, and exits 1 on warnings" \
+  "$conf:21:1: warning: [cookie-path-boundary] ProxyPassReverseCookiePath /internal /app also rewrites Path=/internalx (a text prefix, not a path segment): it becomes /app" 1 \
+  "$rpmap" -f "$conf" check
 check "location rewrites a backend URL" "https://www.example.com/app/x?y" 0 \
   "$rpmap" -f "$conf" --public https://www.example.com location 'http://backend.internal:8080/internal/x?y'
 check "location leaves a foreign URL alone" "http://evil.example/internal/x" 0 \

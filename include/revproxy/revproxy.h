@@ -245,6 +245,36 @@ RP_API void rp_table_free(rp_table *t);
 /* Number of forward rules (ProxyPass / ProxyPassMatch) in the table. */
 RP_API size_t rp_table_rule_count(const rp_table *t);
 
+/* ---- checking a table's rules (docs/rules.md, "Checking rules") ---------- */
+#define RP_SEVERITY_INFO    0u
+#define RP_SEVERITY_WARNING 1u
+#define RP_SEVERITY_ERROR   2u
+
+/* rp_table_check flags */
+#define RP_CHECK_ROUND_TRIP (1u << 0) /* also map sample paths forward and back */
+
+/* One finding. Fixed layout (ABI). */
+typedef struct rp_finding {
+    const char *code;       /* stable name, e.g. "shadowed-rule" (static storage) */
+    unsigned    severity;   /* RP_SEVERITY_* */
+    uint32_t    line;       /* directive it is about; 0 when added through the API */
+    uint32_t    column;     /* its first byte, 1-based; 0 when unknown */
+    uint32_t    other_line; /* the other rule involved (shadowing), or 0 */
+    char        message[200]; /* one line, NUL-terminated */
+} rp_finding;
+
+/* Look for rules that are wrong or dangerous although they load: shadowed
+ * rules and exclusions, slash seams, forward rules without reverse rules and
+ * the reverse, widening cookie rules, regexes that backtrack, lenient
+ * settings (the codes are listed in docs/rules.md). Fills out[0..cap) and
+ * sets *count to the number of findings: RP_OK when they all fit,
+ * RP_E_NOSPACE (with *count) when cap is too small; out may be NULL with cap
+ * 0 to ask. Findings come in a fixed order: table settings, forward rules,
+ * reverse rules, cookie rules, each in the order added. Uses the table's
+ * allocator (RP_E_NOMEM); the table is not changed. */
+RP_API RP_NODISCARD rp_status rp_table_check(const rp_table *t, unsigned flags, rp_finding *out,
+                                             size_t cap, size_t *count);
+
 /* Details of rp_map_request. Fixed layout (ABI). */
 /* Filled on RP_OK; the rule fields also on RP_EXCLUDED and RP_E_NOSPACE. */
 typedef struct rp_match {
