@@ -46,7 +46,8 @@
 #include <revproxy/revproxy.h>
 
 #define MAX_BODY (64u * 1024u * 1024u)
-#define OUT_SMALL (RP_LIMIT_OUTPUT_LEN + 1u)
+/* the default RP_LIMIT_OUTPUT_LEN (16384) + 1: enough unless the rules raise it */
+#define OUT_SMALL 16385u
 
 static rp_table *table;
 static const char *public_origin; /* --public, or NULL */
