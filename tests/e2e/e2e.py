@@ -583,9 +583,6 @@ for config, cases in by_config.items():
             stats[g][2]["the backend sends a header with an empty value: libmicrohttpd 0.9.75 "
                         "cannot send one (MHD_add_response_header refuses it)"] += 1
             continue
-        if c["request"].get("version", "HTTP/1.1") != "HTTP/1.1":
-            stats[g][2]["HTTP version other than 1.1: protocol handling of the server"] += 1
-            continue
         try:
             d = check_case(c, port)
         except OSError as e:
