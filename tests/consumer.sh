@@ -54,6 +54,18 @@ out=$("$tmp/map_request" '/app/%2e%2e/%2e%2e/admin' 2>&1); rc=$?
 [ $rc -ne 0 ] && printf '%s\n' "$out" | grep -q 'RP_E_ABOVE_ROOT (HTTP 400)'
 t $? "map_request refuses an escape above the root" "exit $rc: $out"
 
+# the static library, with what pkg-config --static adds (Requires.private)
+sflags=$(pkg-config --static --libs revproxy | sed 's/-lrevproxy/-Wl,-Bstatic -lrevproxy -Wl,-Bdynamic/')
+if cc -std=c11 -Wall -Werror -o "$tmp/map_request_static" "$src/examples/map_request.c" \
+     $(pkg-config --cflags revproxy) $sflags 2>"$tmp/cc.log"; then
+  out=$(LD_LIBRARY_PATH= "$tmp/map_request_static" '/app/users/42?tab=1' 2>&1)
+  ! ldd "$tmp/map_request_static" | grep -q librevproxy &&
+    [ "$out" = "http://backend.internal:8080/internal/users/42?tab=1" ]
+  t $? "map_request links librevproxy.a with pkg-config --static --libs and maps a request" "got: $out"
+else
+  t 1 "linking librevproxy.a with pkg-config --static --libs failed" "$(cat "$tmp/cc.log")"
+fi
+
 # the out-of-tree rpmap against the installed one, on the sample rules
 inputs='/app/users/42?tab=1
 /app/static/logo.css

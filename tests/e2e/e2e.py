@@ -229,7 +229,7 @@ def proxy_log(name):
         return ""
 
 
-def curl(port, target, host=None, headers=(), data=None):
+def curl(port, target, host=None, headers=(), data=None, method=None):
     """GET (or POST with data) through curl --path-as-is; returns
     (status, [(name, value)...] of the final response, body)."""
     hfile = os.path.join(TMP, "h.txt")
@@ -242,6 +242,8 @@ def curl(port, target, host=None, headers=(), data=None):
         cmd += ["-H", h]
     if data is not None:
         cmd += ["--data-binary", data]
+    if method is not None:
+        cmd += ["-X", method]
     r = subprocess.run(cmd, capture_output=True, timeout=60)
     if r.returncode != 0:
         return None, [], r.stderr.decode("utf-8", "replace")
@@ -324,6 +326,19 @@ try:
 except ValueError:
     echo = {}
 eq((st, echo.get("method"), echo.get("body")), (200, "POST", "k=v&z=1"), "POST body reaches the backend")
+
+# WebDAV Destination: mapped to the backend, only on the public origin
+State.last = None
+st, h, body = curl(aport, "/app/echo", host="public.example", method="COPY",
+                   headers=["Destination: http://public.example/app/moved/x?v=1"])
+last, bh = backend_saw()
+eq((st, last and last[0], bh.get("destination")), (200, "COPY", [B + "/internal/moved/x?v=1"]),
+   "COPY: Destination mapped to the backend URL (rp_map_destination)")
+State.last = None
+st, h, body = curl(aport, "/app/echo", host="public.example", method="MOVE",
+                   headers=["Destination: http://evil.example/app/x"])
+eq((st, body.split("\n")[0], backend_saw()[0]), (403, "403 RP_E_FORBIDDEN", None),
+   "MOVE: a Destination on another origin is refused, nothing reaches the backend")
 
 # redirects: Location rewritten, never followed
 st, h, body = curl(aport, "/app/redirect", host="public.example")
