@@ -362,6 +362,35 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
     return n;
 }
 
+/* The Content-Length of the backend's answer to a HEAD request. */
+static bool head_length(const exchange *x, uint64_t *len)
+{
+    for (size_t i = 0; i < x->n; i++) {
+        if (!ieq(x->h[i].name, "Content-Length"))
+            continue;
+        const char *v = x->h[i].value;
+        if (*v < '0' || *v > '9')
+            return false;
+        char *end;
+        errno = 0;
+        unsigned long long n = strtoull(v, &end, 10);
+        if (errno || *end || n >= MHD_SIZE_UNKNOWN)
+            return false;
+        *len = n;
+        return true;
+    }
+    return false;
+}
+
+static ssize_t no_body(void *cls, uint64_t pos, char *out, size_t max)
+{
+    (void)cls;
+    (void)pos;
+    (void)out;
+    (void)max;
+    return MHD_CONTENT_READER_END_OF_STREAM;
+}
+
 typedef struct hdr_list {
     struct curl_slist *list;
     bool oom;
@@ -633,9 +662,15 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
 
     /* 5. answer, every header rewritten */
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(x.body.len, x.body.p ? x.body.p : (void *)"",
-                                        MHD_RESPMEM_MUST_COPY);
+    struct MHD_Response *resp;
+    uint64_t head_len;
+    if (strcmp(method, "HEAD") == 0 && head_length(&x, &head_len))
+        /* a response of that size whose body is never read: libmicrohttpd
+         * sends the backend's Content-Length and, for HEAD, no body */
+        resp = MHD_create_response_from_callback(head_len, 4096, no_body, NULL, NULL);
+    else
+        resp = MHD_create_response_from_buffer(x.body.len, x.body.p ? x.body.p : (void *)"",
+                                               MHD_RESPMEM_MUST_COPY);
     if (!resp)
         goto done;
     rp_response_ctx ctx = {origin, strlen(origin), backend, url_len, r->target,

@@ -242,7 +242,9 @@ def curl(port, target, host=None, headers=(), data=None, method=None):
         cmd += ["-H", h]
     if data is not None:
         cmd += ["--data-binary", data]
-    if method is not None:
+    if method == "HEAD":
+        cmd += ["-I"]
+    elif method is not None:
         cmd += ["-X", method]
     r = subprocess.run(cmd, capture_output=True, timeout=60)
     if r.returncode != 0:
@@ -326,6 +328,12 @@ try:
 except ValueError:
     echo = {}
 eq((st, echo.get("method"), echo.get("body")), (200, "POST", "k=v&z=1"), "POST body reaches the backend")
+
+# HEAD: no body, the backend's Content-Length
+st, h, body = curl(aport, "/app/cookies", method="HEAD")
+last, bh = backend_saw()
+eq((st, last and last[0], values(h, "Content-Length"), len(values(h, "Set-Cookie"))),
+   (200, "HEAD", ["3"], 4), "HEAD: passed on as HEAD, with the backend's Content-Length")
 
 # WebDAV Destination: mapped to the backend, only on the public origin
 State.last = None
