@@ -538,8 +538,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     }
     char *send_host = m.host ? strndup(m.host, m.host_len) : NULL;
 
-    /* 2. the public origin the client used */
+    /* 2. the public origin the client used. An HTTP/1.0 request without
+     * Host, to rules without ServerName, has none: rewritten values are then
+     * path-absolute. */
     char *origin = NULL;
+    bool no_origin = false;
     if (public_origin) {
         origin = strdup(public_origin);
     } else {
@@ -547,6 +550,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         origin_arg oa = {authority ? authority : host};
         size_t olen;
         origin = produce(do_origin, &oa, &olen, &st);
+        no_origin = !origin && !oa.host && st == RP_E_ARG;
         free(authority);
     }
 
@@ -554,8 +558,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     hdr_list hl = {0};
     enum MHD_Result ret = MHD_NO;
     CURL *curl = NULL;
-    if (!origin || (m.host && !send_host)) {
-        ret = answer_status(c, origin ? RP_E_NOMEM : st);
+    if ((!origin && !no_origin) || (m.host && !send_host)) {
+        ret = answer_status(c, origin || public_origin ? RP_E_NOMEM : st);
         goto done;
     }
 
@@ -565,7 +569,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         list_add(&hl, "Host", send_host);
     char addr[INET6_ADDRSTRLEN];
     client_address(c, addr, sizeof addr);
-    const char *proto = strncmp(origin, "https:", 6) == 0 ? "https" : "http";
+    const char *proto = origin && strncmp(origin, "https:", 6) == 0 ? "https" : "http";
     rp_forwarded fw = {0};
     fw.client_addr = addr[0] ? addr : NULL;
     fw.client_addr_len = strlen(addr);
@@ -600,7 +604,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     const char *dest = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Destination");
     if (dest) {
         rp_match dm;
-        dest_arg da = {dest, origin, &dm};
+        dest_arg da = {dest, origin ? origin : "", &dm};
         size_t dlen;
         char *mapped = produce(do_dest, &da, &dlen, &st);
         if (!mapped) {
@@ -673,7 +677,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
                                                MHD_RESPMEM_MUST_COPY);
     if (!resp)
         goto done;
-    rp_response_ctx ctx = {origin, strlen(origin), backend, url_len, r->target,
+    rp_response_ctx ctx = {origin, origin ? strlen(origin) : 0, backend, url_len, r->target,
                            strlen(r->target)};
     for (size_t i = 0; i < x.n; i++) {
         if (hop_by_hop(x.h[i].name))

@@ -363,6 +363,23 @@ st, h, body = curl(sport, "/app/relative-redirect")
 eq((st, values(h, "Location")), (303, ["/app/other"]),
    "path-absolute Location mapped back, still path-absolute (strict profile)")
 
+# HTTP/1.0 without Host and rules without ServerName: no public origin, so
+# the Location comes back path-absolute (sent on a raw socket: curl always
+# sends a Host)
+s = socket.create_connection(("127.0.0.1", aport), timeout=30)
+s.sendall(b"GET /app/redirect HTTP/1.0\r\n\r\n")
+resp = b""
+while True:
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    resp += chunk
+s.close()
+head = resp.split(b"\r\n\r\n")[0].decode("latin-1").split("\r\n")
+loc = [l.split(":", 1)[1].strip() for l in head[1:] if l.lower().startswith("location:")]
+eq((head[0].split()[1], loc), ("302", ["/app/landing?from=redirect"]),
+   "HTTP/1.0 without Host: Location rewritten path-absolute")
+
 # cookies: every Set-Cookie separately, each rewritten
 st, h, body = curl(aport, "/app/cookies")
 eq(values(h, "Set-Cookie"), [
