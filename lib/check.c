@@ -273,18 +273,20 @@ static void check_reverse_of(checker *c, const rp_trule *r, unsigned flags)
         return;
     const char *pat = r->pattern;
     size_t pl = r->pattern_len;
-    /* probes: the prefix itself, and a path below it */
-    for (int k = 0; k < 2; k++) {
+    /* probes: the prefix itself, a path below it, and one with an escape
+     * and a query (both must come back as the client sent them) */
+    static const char *const below[] = {"", "rt/x", "rt/a%20b/?q=1&r=%2F"};
+    for (size_t k = 0; k < sizeof below / sizeof below[0]; k++) {
         char *p = c->buf2;
-        size_t n = pl;
-        if (pl + 8 > c->bufsz)
+        size_t n = pl, bl = strlen(below[k]);
+        if (pl + bl + 2 > c->bufsz / 2)
             return;
         memcpy(p, pat, pl);
-        if (k == 1) {
+        if (bl) {
             if (n == 0 || p[n - 1] != '/')
                 p[n++] = '/';
-            memcpy(p + n, "rt/x", 4);
-            n += 4;
+            memcpy(p + n, below[k], bl);
+            n += bl;
         }
         rp_match m;
         size_t on;
@@ -440,7 +442,7 @@ static rp_status check_reverse(checker *c)
     key *full = t->nrules ? rp__malloc(&t->a, 2 * t->nrules * sizeof *full) : NULL;
     if (t->nrules && !full)
         return RP_E_NOMEM;
-    key *paths = full + t->nrules;
+    key *paths = full ? full + t->nrules : NULL;
     size_t nf = 0;
     for (size_t i = 0; i < t->nrules; i++) {
         const rp_trule *r = &t->rules[i];

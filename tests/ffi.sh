@@ -59,6 +59,8 @@ int main(void)
     F(rp_forwarded, proto); F(rp_forwarded, proto_len); F(rp_forwarded, prefix);
     F(rp_forwarded, prefix_len); F(rp_forwarded, by); F(rp_forwarded, by_len);
     F(rp_forwarded, prior); F(rp_forwarded, prior_len);
+    S(rp_finding); F(rp_finding, code); F(rp_finding, severity); F(rp_finding, line);
+    F(rp_finding, column); F(rp_finding, other_line); F(rp_finding, message);
     return 0;
 }
 EOF

@@ -9,37 +9,7 @@
 
 #include <revproxy/revproxy.h>
 
-static long calls, fail_at, live;
-
-static void *c_alloc(void *ud, size_t n)
-{
-    (void)ud;
-    if (++calls == fail_at)
-        return NULL;
-    void *p = malloc(n);
-    live += p != NULL;
-    return p;
-}
-
-static void *c_realloc(void *ud, void *p, size_t o, size_t n)
-{
-    (void)ud;
-    (void)o;
-    if (++calls == fail_at)
-        return NULL;
-    void *q = realloc(p, n);
-    if (q && !p)
-        live++;
-    return q;
-}
-
-static void c_free(void *ud, void *p, size_t n)
-{
-    (void)ud;
-    (void)n;
-    live -= p != NULL;
-    free(p);
-}
+#include "failalloc.h"
 
 static const char *const conf =
     "ServerName https://www.example.com\n"
@@ -59,7 +29,7 @@ static const char *const conf =
 /* One whole build; returns the first failing status or RP_OK. */
 static rp_status build(unsigned profile, rp_table **out)
 {
-    rp_allocator a = {c_alloc, c_realloc, c_free, NULL};
+    rp_allocator a = failalloc;
     rp_builder *b = NULL;
     rp_diag d;
     *out = NULL;
@@ -80,21 +50,21 @@ static rp_status build(unsigned profile, rp_table **out)
 static void torture(unsigned profile)
 {
     rp_table *t;
-    calls = live = 0;
-    fail_at = -1;
+    fa_calls = fa_live = 0;
+    fa_fail_at = -1;
     ck_assert_int_eq(build(profile, &t), RP_OK);
-    long n = calls;
+    long n = fa_calls;
     ck_assert_int_gt(n, 10);
     rp_table_free(t);
-    ck_assert_int_eq(live, 0);
+    ck_assert_int_eq(fa_live, 0);
     for (long k = 1; k <= n; k++) {
-        calls = live = 0;
-        fail_at = k;
+        fa_calls = fa_live = 0;
+        fa_fail_at = k;
         rp_status st = build(profile, &t);
         ck_assert_msg(st == RP_E_NOMEM, "profile %u, allocation %ld of %ld failed: got %s",
                       profile, k, n, rp_status_name(st));
         ck_assert_msg(t == NULL, "allocation %ld failed but a table came back", k);
-        ck_assert_msg(live == 0, "allocation %ld failed: %ld blocks still allocated", k, live);
+        ck_assert_msg(fa_live == 0, "allocation %ld failed: %ld blocks still allocated", k, fa_live);
     }
 }
 

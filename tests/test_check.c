@@ -8,39 +8,7 @@
 
 #include <revproxy/revproxy.h>
 
-static long calls, fail_at, live;
-
-static void *c_alloc(void *ud, size_t n)
-{
-    (void)ud;
-    if (++calls == fail_at)
-        return NULL;
-    void *p = malloc(n);
-    live += p != NULL;
-    return p;
-}
-
-static void *c_realloc(void *ud, void *p, size_t o, size_t n)
-{
-    (void)ud;
-    (void)o;
-    if (++calls == fail_at)
-        return NULL;
-    void *q = realloc(p, n);
-    if (q && !p)
-        live++;
-    return q;
-}
-
-static void c_free(void *ud, void *p, size_t n)
-{
-    (void)ud;
-    (void)n;
-    live -= p != NULL;
-    free(p);
-}
-
-static const rp_allocator counting = {c_alloc, c_realloc, c_free, NULL};
+#include "failalloc.h"
 
 static rp_table *load(unsigned profile, const char *text, const rp_allocator *a)
 {
@@ -206,27 +174,27 @@ END_TEST
 
 START_TEST(allocation_failure)
 {
-    rp_table *t = load(RP_PROFILE_APACHE, many, &counting);
+    rp_table *t = load(RP_PROFILE_APACHE, many, &failalloc);
     size_t want = 0, n = 0;
     rp_finding f[32];
-    calls = 0;
-    fail_at = 0;
+    fa_calls = 0;
+    fa_fail_at = 0;
     ck_assert_int_eq(rp_table_check(t, RP_CHECK_ROUND_TRIP, f, 32, &want), RP_OK);
-    long total = calls;
+    long total = fa_calls;
     ck_assert_int_ge(total, 1); /* it allocates its probe buffers */
     for (long k = 1; k <= total; k++) {
-        calls = 0;
-        fail_at = k;
-        long before = live;
+        fa_calls = 0;
+        fa_fail_at = k;
+        long before = fa_live;
         n = 12345;
         ck_assert_int_eq(rp_table_check(t, RP_CHECK_ROUND_TRIP, f, 32, &n), RP_E_NOMEM);
-        ck_assert_int_eq(live, before);
+        ck_assert_int_eq(fa_live, before);
     }
-    fail_at = 0;
+    fa_fail_at = 0;
     ck_assert_int_eq(rp_table_check(t, RP_CHECK_ROUND_TRIP, f, 32, &n), RP_OK);
     ck_assert_uint_eq(n, want);
     rp_table_free(t);
-    ck_assert_int_eq(live, 0);
+    ck_assert_int_eq(fa_live, 0);
 }
 END_TEST
 

@@ -88,6 +88,15 @@ typedef struct rp_forwarded {
     size_t      prior_len;
 } rp_forwarded;
 
+typedef struct rp_finding {
+    const char *code;
+    unsigned    severity;
+    uint32_t    line;
+    uint32_t    column;
+    uint32_t    other_line;
+    char        message[200];
+} rp_finding;
+
 const char *rp_strerror(rp_status s);
 const char *rp_status_name(rp_status s);
 int rp_status_http(rp_status s);
@@ -106,6 +115,8 @@ rp_status rp_builder_warning(const rp_builder *b, size_t i, rp_diag *out);
 rp_status rp_builder_compile(const rp_builder *b, rp_table **out, rp_diag *diag);
 void rp_table_free(rp_table *t);
 size_t rp_table_rule_count(const rp_table *t);
+rp_status rp_table_check(const rp_table *t, unsigned flags, rp_finding *out, size_t cap,
+                         size_t *count);
 
 rp_status rp_map_request(const rp_table *t, const char *target, size_t target_len,
                          const char *host, size_t host_len, unsigned flags, char *out,
@@ -454,6 +465,38 @@ local function handle(self)
 end
 
 function Table:rule_count() return tonumber(self.lib.rp_table_rule_count(handle(self))) end
+
+local SEVERITIES = { [0] = "info", [1] = "warning", [2] = "error" }
+
+-- rp_table_check: a list of findings {code, severity = "info" | "warning" |
+-- "error", line, column, other_line, message} in the library's order
+-- (settings, forward, reverse, cookie rules); docs/rules.md section 10 lists
+-- the codes. opts.round_trip also runs the round-trip check.
+function Table:check(opts)
+  local flags = (opts and opts.round_trip) and S.RP_CHECK_ROUND_TRIP or 0
+  local n = ffi.new("size_t[1]")
+  local cap = 16
+  while true do
+    local buf = ffi.new("rp_finding[?]", cap)
+    local st = self.lib.rp_table_check(handle(self), flags, buf, cap, n)
+    if st == S.RP_E_NOSPACE and tonumber(n[0]) > cap then
+      cap = tonumber(n[0])
+    elseif st ~= S.RP_OK then
+      raise(st)
+    else
+      local out = {}
+      for i = 0, tonumber(n[0]) - 1 do
+        local f = buf[i]
+        out[#out + 1] = {
+          code = ffi.string(f.code), severity = SEVERITIES[tonumber(f.severity)] or tostring(f.severity),
+          line = tonumber(f.line), column = tonumber(f.column),
+          other_line = tonumber(f.other_line), message = ffi.string(f.message),
+        }
+      end
+      return out
+    end
+  end
+end
 
 local function map_result(st, buf, n, m, host)
   local excluded = st == S.RP_EXCLUDED

@@ -82,6 +82,33 @@ test("struct layout", function()
   assert(n >= 30, "probe too short: " .. n)
 end)
 
+test("check", function()
+  local t = rp.Table.from_rules("ProxyPass /app http://b/app\n  ProxyPass /app/admin !\n" ..
+                                "ProxyPassReverse /app http://b/app\n")
+  local f = t:check()
+  eq(#f, 1, "one finding")
+  eq(f[1].code, "exclusion-after-rule")
+  eq(f[1].severity, "error")
+  eq(f[1].line, 2, "line")
+  eq(f[1].column, 3, "column")
+  eq(f[1].other_line, 1, "other_line")
+  assert(f[1].message:find("/app/admin", 1, true), f[1].message)
+  t:close()
+  local parts = {}
+  for i = 1, 40 do parts[#parts + 1] = ("ProxyPass /p%d http://b/p%d\n"):format(i, i) end
+  t = rp.Table.from_rules(table.concat(parts))
+  f = t:check()
+  eq(#f, 40, "grows past the first buffer")
+  for i = 1, 40 do eq(f[i].code, "no-reverse") eq(f[i].line, i, "line") end
+  t:close()
+  t = rp.Table.from_rules("ProxyPass /app http://b/app\nProxyPassReverse /other http://b/app\n")
+  eq(#t:check(), 0, "no round trip unless asked")
+  f = t:check({ round_trip = true })
+  eq(#f, 1)
+  eq(f[1].code, "round-trip")
+  t:close()
+end)
+
 test("basic map", function()
   local t = rp.Table.from_rules("ProxyPass /app/static !\n" .. APP)
   local r = t:map_request("/app/x/y?q=1", "public.example")

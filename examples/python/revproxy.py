@@ -167,6 +167,17 @@ class _ResponseCtx(ctypes.Structure):
     ]
 
 
+class _Finding(ctypes.Structure):
+    _fields_ = [
+        ("code", ctypes.c_char_p),
+        ("severity", ctypes.c_uint),
+        ("line", ctypes.c_uint32),
+        ("column", ctypes.c_uint32),
+        ("other_line", ctypes.c_uint32),
+        ("message", ctypes.c_char * 200),
+    ]
+
+
 class _Forwarded(ctypes.Structure):
     _fields_ = [
         ("client_addr", ctypes.c_char_p),
@@ -229,6 +240,7 @@ _PROTOS = {
     "rp_map_destination": (_rp_status, [_P, _CP, _S, _CP, _S, _U, _OUT, _S, _SZP,
                                         ctypes.POINTER(_Match)]),
     "rp_format_forwarded": (_rp_status, [_U, ctypes.POINTER(_Forwarded), _OUT, _S, _SZP]),
+    "rp_table_check": (_rp_status, [_P, _U, ctypes.POINTER(_Finding), _S, _SZP]),
 }
 
 
@@ -375,6 +387,27 @@ class Diagnostic(object):
 def _diag_message(d):
     raw = bytes(d.message)  # c_char array -> up to the first NUL
     return raw.split(b"\0", 1)[0].decode("utf-8", "replace")
+
+
+_SEVERITIES = {RP_SEVERITY_INFO: "info", RP_SEVERITY_WARNING: "warning",
+               RP_SEVERITY_ERROR: "error"}
+
+
+class Finding(object):
+    """One result of Table.check()."""
+    __slots__ = ("code", "severity", "line", "column", "other_line", "message")
+
+    def __init__(self, f):
+        self.code = f.code.decode("ascii")
+        self.severity = _SEVERITIES.get(f.severity, str(f.severity))
+        self.line = f.line
+        self.column = f.column
+        self.other_line = f.other_line
+        self.message = f.message.decode("utf-8", "replace")
+
+    def __repr__(self):
+        return "Finding(%s:%d:%d %s [%s] %s)" % ("", self.line, self.column, self.severity,
+                                                self.code, self.message)
 
 
 class MapResult(object):
@@ -704,6 +737,24 @@ class Table(object):
         ctx = self._ctx(public_origin, backend_url, request_target)
         return self._rewrite(self._lib.rp_rewrite_response_header, nm, len(nm), v, len(v),
                              ctypes.byref(ctx), 0)
+
+    def check(self, round_trip=False):
+        """rp_table_check: a list of Finding (code, severity "info" | "warning"
+        | "error", line, column, other_line, message), in the library's order
+        (settings, forward, reverse, cookie rules). docs/rules.md section 10
+        lists the codes."""
+        flags = RP_CHECK_ROUND_TRIP if round_trip else 0
+        n = ctypes.c_size_t(0)
+        cap = 16
+        while True:
+            buf = (_Finding * cap)()
+            st = self._lib.rp_table_check(self._handle(), flags, buf, cap, ctypes.byref(n))
+            if st == RP_E_NOSPACE and n.value > cap:
+                cap = n.value
+                continue
+            if st != RP_OK:
+                raise _error(st)
+            return [Finding(buf[i]) for i in range(n.value)]
 
     def format_forwarded(self, which, **kw):
         """format_forwarded() with this table's encoding (the table is not used)."""

@@ -66,6 +66,7 @@ class Basics(unittest.TestCase):
         structs = {
             "rp_diag": rp._Diag, "rp_match": rp._Match,
             "rp_response_ctx": rp._ResponseCtx, "rp_forwarded": rp._Forwarded,
+            "rp_finding": rp._Finding,
         }
         if rp.ctypes.sizeof(rp.ctypes.c_void_p) == 8:
             # LP64 layouts documented in docs/api.md section 3
@@ -90,6 +91,32 @@ class Basics(unittest.TestCase):
             checked += 1
         # every field of every struct is in the probe
         self.assertEqual(checked, sum(len(c._fields_) + 1 for c in structs.values()))
+
+
+class Check(unittest.TestCase):
+    def test_findings(self):
+        rules = ("ProxyPass /app http://b/app\n"
+                 "  ProxyPass /app/admin !\n"
+                 "ProxyPassReverse /app http://b/app\n")
+        with rp.Table.from_rules(rules) as t:
+            f = t.check()
+            self.assertEqual([x.code for x in f], ["exclusion-after-rule"])
+            self.assertEqual((f[0].severity, f[0].line, f[0].column, f[0].other_line),
+                             ("error", 2, 3, 1))
+            self.assertIn("/app/admin", f[0].message)
+
+    def test_grows_and_round_trip(self):
+        # more findings than the first buffer holds (16)
+        rules = "".join("ProxyPass /p%d http://b/p%d\n" % (i, i) for i in range(40))
+        with rp.Table.from_rules(rules) as t:
+            f = t.check()
+            self.assertEqual(len(f), 40)
+            self.assertEqual({x.code for x in f}, {"no-reverse"})
+            self.assertEqual([x.line for x in f], list(range(1, 41)))
+        rules = "ProxyPass /app http://b/app\nProxyPassReverse /other http://b/app\n"
+        with rp.Table.from_rules(rules) as t:
+            self.assertEqual([x.code for x in t.check()], [])
+            self.assertEqual([x.code for x in t.check(round_trip=True)], ["round-trip"])
 
 
 class Forward(unittest.TestCase):
