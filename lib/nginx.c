@@ -829,7 +829,8 @@ static rp_status translate_fail(parser *P, const nloc *L, rp_status st, const rp
     if (st == RP_E_NOMEM)
         return fail_pos(P, st, L->line, L->col, 0, "out of memory");
     uint32_t line = at_pass ? L->pline : L->line, col = at_pass ? L->pcol : L->col;
-    return fail_pos(P, st == RP_E_UNSUPPORTED ? st : RP_E_CONFIG, line, col, 0,
+    return fail_pos(P, st == RP_E_UNSUPPORTED || st == RP_E_TOO_LONG ? st : RP_E_CONFIG, line,
+                    col, 0,
                     "location \"%.*s\": %s", shown(L->name_len), AS(P, L->name_off),
                     bd->message[0] ? bd->message : rp_strerror(st));
 }
@@ -954,7 +955,7 @@ static long effective_owner(const parser *P, size_t li, int list)
     return LONG_MIN;
 }
 
-static rp_status emit_reverse(parser *P, size_t li, bool scoped)
+static rp_status emit_reverse(parser *P, size_t li, bool scoped, bool warn_unscoped)
 {
     const nloc *L = &P->locs[li];
     const char *name = AS(P, L->name_off);
@@ -978,6 +979,15 @@ static rp_status emit_reverse(parser *P, size_t li, bool scoped)
             const nitem *it = owner == LONG_MIN ? NULL : &P->items[i];
             if (it && (it->owner != owner || it->list != list))
                 continue;
+            if ((!it || it->kind == I_DEFAULT) && L->vars)
+                continue;
+            if (warn_unscoped) {
+                warn_unscoped = false;
+                warn_pos(P, L->line, L->col,
+                         "location \"%.*s\": reverse and cookie rules of a regex location "
+                         "cannot be scoped to it; they apply to every response",
+                         shown(L->name_len), name);
+            }
             rp_diag bd;
             memset(&bd, 0, sizeof bd);
             rp_status st;
@@ -1109,15 +1119,8 @@ static rp_status translate(parser *P)
         const nloc *L = &P->locs[order[i]];
         if (!L->pass)
             continue;
-        bool scoped = npass > 1;
-        if (scoped && is_regex(L)) {
-            scoped = false;
-            warn_pos(P, L->line, L->col,
-                     "location \"%.*s\": reverse and cookie rules of a regex location cannot "
-                     "be scoped to it; they apply to every response",
-                     shown(L->name_len), AS(P, L->name_off));
-        }
-        st = emit_reverse(P, order[i], scoped);
+        bool scoped = npass > 1 && !is_regex(L);
+        st = emit_reverse(P, order[i], scoped, npass > 1 && is_regex(L));
     }
     rp__free(&P->b->a, order, (n + 1) * sizeof *order);
     return st;
