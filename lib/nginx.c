@@ -39,7 +39,7 @@ enum { L_EXACT, L_PREFIX, L_STOP, L_REGEX, L_REGEX_CI };
 enum { LIST_REDIRECT, LIST_CDOMAIN, LIST_CPATH };
 enum { I_DEFAULT, I_OFF, I_RULE };
 #define OWNER_HTTP   (-1L)
-#define OWNER_SERVER (-2L)
+#define OWNER_SERVER_OF(k) (-2L - (long)(k)) /* server block k (0: bare directives) */
 
 typedef struct word {
     size_t   voff, vlen; /* value in vbuf */
@@ -49,6 +49,7 @@ typedef struct word {
 
 typedef struct nloc {
     int      kind;
+    unsigned server;             /* its server block (0: bare) */
     size_t   name_off, name_len; /* in the arena */
     uint32_t line, col;
     bool     pass;
@@ -60,7 +61,7 @@ typedef struct nloc {
 } nloc;
 
 typedef struct nitem {
-    long     owner; /* location index, OWNER_HTTP or OWNER_SERVER */
+    long     owner; /* location index, OWNER_HTTP or OWNER_SERVER_OF(k) */
     int      list;  /* LIST_* */
     int      kind;  /* I_* */
     size_t   from_off, from_len, to_off, to_len;
@@ -93,8 +94,14 @@ typedef struct parser {
     int      ctx[MAX_DEPTH];
     long     ctx_loc[MAX_DEPTH]; /* C_LOCATION: its index */
     size_t   depth;
-    unsigned servers; /* server blocks seen */
-    bool     bare;    /* a location outside any server block was seen */
+    unsigned servers;      /* server blocks seen */
+    unsigned loc_server;   /* the server whose locations are read (0: none yet) */
+    uint32_t server_line, server_col; /* where the open server block starts */
+    size_t   server_off;
+    bool     bare;         /* a location outside any server block was seen */
+    size_t   nups;         /* upstream block names */
+    size_t  *ups;          /* their arena offsets */
+    size_t   capups;
     size_t   nwarn;
 } parser;
 
@@ -408,8 +415,20 @@ static rp_status do_location(parser *P)
                          "server level");
     }
     if (c == C_SERVER || c == C_MAIN) {
-        if (c == C_MAIN)
+        if (c == C_MAIN) {
+            if (P->servers)
+                return fail_word(P, RP_E_UNSUPPORTED, 0,
+                                 "a location outside the server block: load each server into "
+                                 "its own table");
             P->bare = true;
+        } else if (P->loc_server != P->servers) {
+            if (P->loc_server)
+                return fail_pos(P, RP_E_UNSUPPORTED, P->server_line, P->server_col,
+                                P->server_off,
+                                "more than one server with locations: load each server block "
+                                "into its own table");
+            P->loc_server = P->servers;
+        }
     } else {
         return fail_word(P, RP_E_CONFIG, 0, "\"location\" directive is not allowed here");
     }
@@ -477,6 +496,7 @@ static rp_status do_location(parser *P)
     nloc *L = &P->locs[P->nlocs];
     memset(L, 0, sizeof *L);
     L->kind = kind;
+    L->server = P->servers;
     L->name_off = at;
     L->name_len = nl;
     L->line = P->w[0].line;
@@ -583,7 +603,7 @@ static rp_status add_item(parser *P, int list, int kind, size_t from, size_t to)
     long owner = cur_loc(P);
     int c = cur_ctx(P);
     if (owner < 0)
-        owner = c == C_HTTP ? OWNER_HTTP : OWNER_SERVER;
+        owner = c == C_HTTP ? OWNER_HTTP : OWNER_SERVER_OF(P->servers);
     if (!grow(P, (void **)&P->items, &P->capitems, P->nitems + 1, sizeof *P->items))
         return oom(P);
     nitem it;
@@ -684,14 +704,24 @@ static rp_status do_block(parser *P)
     if (eq(n, nl, "http") && c == C_MAIN && P->nw == 1)
         return push(P, C_HTTP, -1);
     if (eq(n, nl, "server") && (c == C_HTTP || c == C_MAIN) && P->nw == 1) {
-        if (P->servers || P->bare)
+        if (P->bare)
             return fail_word(P, RP_E_UNSUPPORTED, 0,
-                             "more than one server: load each server block into its own table");
+                             "a server block after locations outside any server: load each "
+                             "server into its own table");
         P->servers++;
+        P->server_line = P->w[0].line;
+        P->server_col = P->w[0].col;
+        P->server_off = P->w[0].off;
         return push(P, C_SERVER, -1);
     }
     if (eq(n, nl, "upstream") && c != C_HTTP && c != C_MAIN)
         return fail_word(P, RP_E_CONFIG, 0, "\"upstream\" directive is not allowed here");
+    if (eq(n, nl, "upstream") && P->nw == 2) {
+        size_t at = keep(P, WV(P, 1), WL(P, 1));
+        if (at == NONE || !grow(P, (void **)&P->ups, &P->capups, P->nups + 1, sizeof *P->ups))
+            return oom(P);
+        P->ups[P->nups++] = at;
+    }
     if (eq(n, nl, "limit_except") || eq(n, nl, "if")) {
         warn_pos(P, P->w[0].line, P->w[0].col,
                  "unsupported: the \"%.*s\" block is skipped with everything in it", shown(nl),
@@ -817,6 +847,16 @@ static void sb_tmpl(parser *P, sbuf *s, const char *p, size_t n)
     }
 }
 
+/* Template text with nginx captures: "$N" stays, '&' and '\' are escaped. */
+static void sb_vars(parser *P, sbuf *s, const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '&' || p[i] == '\\')
+            sb_put(P, s, "\\", 1);
+        sb_put(P, s, p + i, 1);
+    }
+}
+
 static bool is_regex(const nloc *L)
 {
     return L->kind == L_REGEX || L->kind == L_REGEX_CI;
@@ -891,7 +931,7 @@ static rp_status emit_forward(parser *P, size_t li, bool auto301)
                          "location \"%.*s\": nginx drops the query when proxy_pass has "
                          "variables; here the query is appended",
                          shown(nl), name);
-            sb_put(P, &url, r, rn); /* $1..$9 are the regex's groups */
+            sb_vars(P, &url, r, rn); /* $1..$9 are the regex's groups */
             warn_pos(P, L->pline, L->pcol,
                      "location \"%.*s\": captures are re-encoded here; nginx sends them "
                      "decoded",
@@ -906,6 +946,21 @@ static rp_status emit_forward(parser *P, size_t li, bool auto301)
             sb_str(P, &url, "$1");
         } else {
             flags = RP_RULE_NOCANON; /* no URI part: the request-target as sent */
+        }
+    }
+    if (pass) {
+        /* "proxy_pass http://NAME" naming an upstream block */
+        const char *u = AS(P, L->url_off);
+        size_t hs = u[4] == 's' || u[4] == 'S' ? 8 : 7;
+        for (size_t k = 0; k < P->nups; k++) {
+            const char *un = AS(P, P->ups[k]);
+            size_t ul = strlen(un);
+            if (L->origin_len - hs == ul && memcmp(u + hs, un, ul) == 0)
+                warn_pos(P, L->pline, L->pcol,
+                         "proxy_pass names the upstream \"%.*s\": the table uses it as the "
+                         "backend host name; choosing a server of the upstream is the "
+                         "caller's job",
+                         shown(ul), un);
         }
     }
     rp_status st = RP_OK;
@@ -948,8 +1003,8 @@ static long effective_owner(const parser *P, size_t li, int list)
 {
     if (list_has(P, (long)li, list))
         return (long)li;
-    if (list_has(P, OWNER_SERVER, list))
-        return OWNER_SERVER;
+    if (list_has(P, OWNER_SERVER_OF(P->locs[li].server), list))
+        return OWNER_SERVER_OF(P->locs[li].server);
     if (list_has(P, OWNER_HTTP, list))
         return OWNER_HTTP;
     return LONG_MIN;
@@ -1164,6 +1219,7 @@ static rp_status load_nginx(rp_builder *b, const char *text, size_t len, rp_diag
     rp__free(a, P.arena, P.acap);
     rp__free(a, P.locs, P.caplocs * sizeof *P.locs);
     rp__free(a, P.items, P.capitems * sizeof *P.items);
+    rp__free(a, P.ups, P.capups * sizeof *P.ups);
     return st;
 }
 

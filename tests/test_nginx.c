@@ -372,6 +372,31 @@ START_TEST(syntax_forms)
 }
 END_TEST
 
+START_TEST(servers_and_upstreams)
+{
+    /* a redirect-only server (no locations) next to the proxying one; its
+     * server-level rules do not reach the other server's locations */
+    rp_builder *b = load_b("http {\n"
+                           "  upstream app_pool { server 10.0.0.1:8080; }\n"
+                           "  server { listen 80; proxy_redirect off; return 301 https://$host; }\n"
+                           "  server {\n"
+                           "    listen 443 ssl;\n"
+                           "    location /app/ { proxy_pass http://app_pool/internal/; }\n"
+                           "    location ~ ^/t/(.*)$ { proxy_pass http://b.internal/a&b\\$1; }\n"
+                           "  }\n"
+                           "}\n");
+    ck_assert(has_warning(b, 6, 22, "names the upstream \"app_pool\""));
+    rp_table *t = NULL;
+    rp_diag d;
+    ck_assert_int_eq(rp_builder_compile(b, &t, &d), RP_OK);
+    rp_builder_free(b);
+    map_is(t, "/app/x", "http://app_pool/internal/x");
+    map_is(t, "/t/x", "http://b.internal/a&b%5Cx"); /* '&' and '\' are text */
+    hdr_is(t, "Location", "http://app_pool/internal/y", "/app/q", "http://public.example/app/y");
+    rp_table_free(t);
+}
+END_TEST
+
 START_TEST(warnings)
 {
     rp_builder *b = load_b("user www;\n"
@@ -424,8 +449,10 @@ START_TEST(errors)
     err_is("location /a/ { proxy_pass http://b.internal/$uri; }", RP_E_UNSUPPORTED, 1, 45,
            "variables in proxy_pass");
     err_is("location /a/ { proxy_pass unix:/tmp/s; }", RP_E_UNSUPPORTED, 1, 27, "unix:");
-    err_is("server { location /a/ { } }\nserver { }", RP_E_UNSUPPORTED, 2, 1,
-           "more than one server");
+    err_is("server { location /a/ { } }\n  server { location /b/ { } }", RP_E_UNSUPPORTED, 2, 3,
+           "more than one server with locations");
+    err_is("location /a/ { }\nserver { }", RP_E_UNSUPPORTED, 2, 1, "a server block after");
+    err_is("server { }\nlocation /a/ { }", RP_E_UNSUPPORTED, 2, 1, "outside the server block");
     err_is("location /a/ { proxy_pass http://b.internal; }\nlocation /a/ { }", RP_E_CONFIG, 2,
            10, "duplicate location");
     err_is("location /a/ { proxy_pass http://b.internal;", RP_E_CONFIG, 1, 45,
@@ -867,6 +894,7 @@ static Suite *nginx_suite(void)
     tcase_add_test(tc, cookies);
     tcase_add_test(tc, syntax_forms);
     tcase_add_test(tc, warnings);
+    tcase_add_test(tc, servers_and_upstreams);
     tcase_add_test(tc, errors);
     tcase_add_test(tc, nul_in_text);
     tcase_add_test(tc, profile_and_args);
