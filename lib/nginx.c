@@ -875,6 +875,8 @@ static rp_status translate_fail(parser *P, const nloc *L, rp_status st, const rp
                     bd->message[0] ? bd->message : rp_strerror(st));
 }
 
+static bool as_prefix_rule(const parser *P, const nloc *L);
+
 /* Emit the forward rule of location L. exact_slash: the automatic-301
  * exclusion for "/x/" (pattern ^/x$). */
 static rp_status emit_forward(parser *P, size_t li, bool auto301)
@@ -971,14 +973,37 @@ static rp_status emit_forward(parser *P, size_t li, bool auto301)
         memset(&bd, 0, sizeof bd);
         P->b->cur_line = L->line;
         P->b->cur_column = L->col;
-        st = rp_builder_add_pass_match(P->b, re.p, re.n, pass ? url.p : NULL,
-                                       pass ? url.n : 0, flags, &bd);
+        if (!auto301 && as_prefix_rule(P, L))
+            st = rp_builder_add_pass(P->b, name, nl, AS(P, L->url_off), L->url_len, 0, &bd);
+        else
+            st = rp_builder_add_pass_match(P->b, re.p, re.n, pass ? url.p : NULL,
+                                           pass ? url.n : 0, flags, &bd);
         if (st != RP_OK)
             st = translate_fail(P, L, st, &bd, pass && strstr(bd.message, "URL") != NULL);
     }
     rp__free(&P->b->a, re.p, re.cap);
     rp__free(&P->b->a, url.p, url.cap);
     return st;
+}
+
+/* A plain prefix location "/p/" with a URI part can be an indexed ProxyPass
+ * rule: Apache's alias_match on an alias ending in '/' is then a raw byte
+ * prefix of the merged path, and the output (backend path + remainder, both
+ * re-encoded) is what the regex form gives. Not with merge_slashes off (an
+ * alias '/' matches a run of '/'), nor for names with "//", nor for URI parts
+ * with a query or variables. */
+static bool as_prefix_rule(const parser *P, const nloc *L)
+{
+    const char *name = AS(P, L->name_off);
+    size_t nl = L->name_len;
+    if (L->kind != L_PREFIX || !L->pass || !L->uri_part || L->vars || !P->b->merge_slashes ||
+        nl == 0 || name[0] != '/' || name[nl - 1] != '/')
+        return false;
+    for (size_t i = 0; i + 1 < nl; i++)
+        if (name[i] == '/' && name[i + 1] == '/')
+            return false;
+    const char *u = AS(P, L->url_off) + L->origin_len;
+    return memchr(u, '?', L->url_len - L->origin_len) == NULL;
 }
 
 /* The location needs nginx's automatic 301 ("/x" for a proxying "/x/")? */
@@ -995,6 +1020,40 @@ static bool needs_auto301(const parser *P, size_t li)
             return false;
     }
     return true;
+}
+
+/* All automatic-301 paths as one exclusion, ^(?:\/a|\/b)$, so that a
+ * request costs one regex match for them however many locations there are. */
+static rp_status emit_auto301(parser *P)
+{
+    sbuf re = {0};
+    const nloc *first = NULL;
+    for (size_t j = 0; j < P->nlocs; j++) {
+        if (!needs_auto301(P, j))
+            continue;
+        const nloc *L = &P->locs[j];
+        sb_str(P, &re, first ? "|" : "^(?:");
+        sb_lit(P, &re, AS(P, L->name_off), L->name_len - 1);
+        if (!first)
+            first = L;
+    }
+    if (!first)
+        return RP_OK;
+    sb_str(P, &re, ")$");
+    rp_status st;
+    if (re.bad) {
+        st = oom(P);
+    } else {
+        rp_diag bd;
+        memset(&bd, 0, sizeof bd);
+        P->b->cur_line = first->line;
+        P->b->cur_column = first->col;
+        st = rp_builder_add_pass_match(P->b, re.p, re.n, NULL, 0, RP_RULE_EXCLUDE, &bd);
+        if (st != RP_OK)
+            st = translate_fail(P, first, st, &bd, false);
+    }
+    rp__free(&P->b->a, re.p, re.cap);
+    return st;
 }
 
 /* The rules of list for location li: its own, else the server's, else the
@@ -1154,16 +1213,10 @@ static rp_status translate(parser *P)
     rp_status st = RP_OK;
     for (size_t i = 0; i < n && st == RP_OK; i++) {
         if (i == first_after_exact)
-            for (size_t j = 0; j < n && st == RP_OK; j++)
-                if (needs_auto301(P, j))
-                    st = emit_forward(P, j, true);
+            st = emit_auto301(P);
         if (st == RP_OK)
             st = emit_forward(P, order[i], false);
     }
-    if (st == RP_OK && first_after_exact == n)
-        for (size_t j = 0; j < n && st == RP_OK; j++)
-            if (needs_auto301(P, j))
-                st = emit_forward(P, j, true);
 
     /* reverse and cookie rules: scoped to their location unless only one
      * location proxies (then every proxied response went through it) */
