@@ -127,6 +127,19 @@ START_TEST(doc_proxy_pass)
     map_is(t, "/some/path/a/../b?x=%41", "http://127.0.0.1/some/path/a/../b?x=%41");
     map_is(t, "/some/path/a%2Fb", "http://127.0.0.1/some/path/a%2Fb");
     map_is(t, "/other", "!NO_MATCH");
+    /* each rule remembers the line of its location */
+    char out[256];
+    size_t n = 0;
+    rp_match m;
+    ck_assert_int_eq(rp_map_request(t, "/some/path/x", 12, NULL, 0, RP_MAP_DEFAULT, out,
+                                    sizeof out, &n, &m),
+                     RP_OK);
+    ck_assert_uint_eq(m.rule_line, 2);
+    ck_assert_int_eq(rp_map_request(t, "/name/x", 7, NULL, 0, RP_MAP_DEFAULT, out, sizeof out,
+                                    &n, &m),
+                     RP_OK);
+    ck_assert_uint_eq(m.rule_line, 1);
+    ck_assert_str_eq(out + m.remainder_offset, "x");
     rp_table_free(t);
 }
 END_TEST
