@@ -400,6 +400,18 @@ static bool has_var(const char *s, size_t n)
     return memchr(s, '$', n) != NULL;
 }
 
+/* "$uri" at s, not followed by a name byte ("$uri_x" is another variable) */
+static bool is_uri_var(const char *s, size_t n)
+{
+    if (n < 4 || memcmp(s, "$uri", 4) != 0)
+        return false;
+    if (n == 4)
+        return true;
+    unsigned char c = (unsigned char)s[4];
+    return !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+             c == '_');
+}
+
 static rp_status do_location(parser *P)
 {
     int c = cur_ctx(P);
@@ -559,12 +571,17 @@ static rp_status do_proxy_pass(parser *P)
                 i++;
                 continue;
             }
+            if (!regex && is_uri_var(r + i, rn - i)) {
+                i += 3;
+                continue;
+            }
             if (rn - i == 13 && memcmp(r + i, "$is_args$args", 13) == 0)
                 break;
             return fail_pos(P, RP_E_UNSUPPORTED, P->w[1].line,
                             P->w[1].col + (uint32_t)(he + i), P->w[1].off + he + i,
                             "variables in proxy_pass cannot be expressed (only $1..$9 in a "
-                            "regex location, $request_uri, and a final $is_args$args)");
+                            "regex location, $uri in other locations, $request_uri, and a "
+                            "final $is_args$args)");
         }
     } else if (he < n && u[he] == '?') {
         return fail_word(P, RP_E_UNSUPPORTED, 1,
@@ -847,10 +864,17 @@ static void sb_tmpl(parser *P, sbuf *s, const char *p, size_t n)
     }
 }
 
-/* Template text with nginx captures: "$N" stays, '&' and '\' are escaped. */
+/* Template text with nginx captures: "$N" stays, "$uri" is "/" + group 1
+ * (the path after its first '/', see emit_forward: a "$1" right after the
+ * authority would be refused), '&' and '\' are escaped. */
 static void sb_vars(parser *P, sbuf *s, const char *p, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
+        if (is_uri_var(p + i, n - i)) {
+            sb_put(P, s, "/$1", 3);
+            i += 3;
+            continue;
+        }
         if (p[i] == '&' || p[i] == '\\')
             sb_put(P, s, "\\", 1);
         sb_put(P, s, p + i, 1);
@@ -894,6 +918,16 @@ static rp_status emit_forward(parser *P, size_t li, bool auto301)
         sb_put(P, &re, name, nl);
     } else {
         sb_str(P, &re, "^");
+        if (pass && L->vars && !auto301) {
+            /* $uri: "/" + group 1 is the whole (normalized) path */
+            const char *r = AS(P, L->url_off) + L->origin_len;
+            size_t rn = L->url_len - L->origin_len;
+            for (size_t i = 0; i < rn; i++)
+                if (is_uri_var(r + i, rn - i)) {
+                    sb_str(P, &re, "(?=\\/(.*))");
+                    break;
+                }
+        }
         sb_lit(P, &re, name, auto301 ? nl - 1 : nl);
         if (L->kind == L_STOP && !auto301) {
             /* "^~" wins only as the longest matching prefix */
@@ -935,8 +969,8 @@ static rp_status emit_forward(parser *P, size_t li, bool auto301)
                          shown(nl), name);
             sb_vars(P, &url, r, rn); /* $1..$9 are the regex's groups */
             warn_pos(P, L->pline, L->pcol,
-                     "location \"%.*s\": captures are re-encoded here; nginx sends them "
-                     "decoded",
+                     "location \"%.*s\": captures and $uri are re-encoded here; nginx "
+                     "sends them decoded",
                      shown(nl), name);
         } else if (L->uri_part) {
             if (memchr(r, '?', rn))

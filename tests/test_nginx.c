@@ -255,6 +255,13 @@ START_TEST(variables)
     map_is(t, "/q/a?x=1", "http://b.internal/q/a?x=1");
     map_is(t, "/raw/a/../b", "http://b.internal/raw/a/../b");
     rp_table_free(t);
+    /* $uri: the normalized path */
+    t = tbl("location /u/ { proxy_pass http://b.internal/pre$uri$is_args$args; }\n"
+            "location = /e { proxy_pass http://b.internal$uri; }\n");
+    map_is(t, "/u/a/../b?q=1", "http://b.internal/pre/u/b?q=1");
+    map_is(t, "/u//x", "http://b.internal/pre/u/x");
+    map_is(t, "/e", "http://b.internal/e");
+    rp_table_free(t);
 }
 END_TEST
 
@@ -459,7 +466,7 @@ START_TEST(errors)
            "nested locations");
     err_is("server { upstream u { server 127.0.0.1:1; } }", RP_E_CONFIG, 1, 10,
            "\"upstream\" directive is not allowed here");
-    err_is("location /a/ { proxy_pass http://b.internal/$uri; }", RP_E_UNSUPPORTED, 1, 45,
+    err_is("location /a/ { proxy_pass http://b.internal/$uri_x; }", RP_E_UNSUPPORTED, 1, 45,
            "variables in proxy_pass");
     err_is("location /a/ { proxy_pass unix:/tmp/s; }", RP_E_UNSUPPORTED, 1, 27, "unix:");
     err_is("server { location /a/ { } }\n  server { location /b/ { } }", RP_E_UNSUPPORTED, 2, 3,
