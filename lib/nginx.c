@@ -1119,12 +1119,12 @@ static rp_status emit_reverse(parser *P, size_t li, bool scoped, bool warn_unsco
                     off = true;
         if (off)
             continue;
-        if (owner == LONG_MIN) {
-            if (list != LIST_REDIRECT || L->vars)
-                continue;
-        }
-        for (size_t i = 0; owner == LONG_MIN ? i < 1 : i < P->nitems; i++) {
-            const nitem *it = owner == LONG_MIN ? NULL : &P->items[i];
+        /* no directive anywhere: proxy_redirect default (it == NULL below) */
+        bool implicit = owner == LONG_MIN;
+        if (implicit && list != LIST_REDIRECT)
+            continue;
+        for (size_t i = 0; implicit ? i < 1 : i < P->nitems; i++) {
+            const nitem *it = implicit ? NULL : &P->items[i];
             if (it && (it->owner != owner || it->list != list))
                 continue;
             if ((!it || it->kind == I_DEFAULT) && L->vars)
@@ -1145,9 +1145,7 @@ static rp_status emit_reverse(parser *P, size_t li, bool scoped, bool warn_unsco
             if (!it || it->kind == I_DEFAULT) {
                 /* proxy_redirect default: pattern = the URL as written (+ "/"
                  * without a URI part), replacement = the location name ("/"
-                 * without a URI part) */
-                if (L->vars)
-                    continue;
+                 * without a URI part); none with variables (skipped above) */
                 const char *u = AS(P, L->url_off);
                 sbuf pat = {0};
                 sb_put(P, &pat, u, L->url_len);

@@ -241,9 +241,9 @@ RP_API RP_NODISCARD rp_status rp_builder_add_config(rp_builder *b, const char *t
  * builder (else RP_E_UNSUPPORTED), and the table decodes %2F as nginx does
  * (RP_OPT_ENCODED_SLASHES = RP_SLASHES_DECODE). Other directives are skipped
  * with a warning, as are constructs that translate only approximately;
- * constructs that cannot be expressed at all (variables in proxy_pass, nested
- * locations, several servers) are RP_E_UNSUPPORTED, invalid text is
- * RP_E_CONFIG, both with the line and column in diag. On error nothing of
+ * constructs that cannot be expressed at all (most variables in proxy_pass,
+ * nested locations, several servers with locations) are RP_E_UNSUPPORTED,
+ * invalid text is RP_E_CONFIG, both with the line and column in diag. On error nothing of
  * this text is kept. source_name only labels diagnostics (may be NULL). */
 RP_API RP_NODISCARD rp_status rp_builder_add_nginx_config(rp_builder *b, const char *text,
                                                           size_t len, const char *source_name,
