@@ -1,6 +1,7 @@
 /* rpmap: try revproxy rules from the command line (DESIGN.md §6).
  *
- *   rpmap [-f RULES] [--profile apache|strict] [--host HOST] [-e] map TARGET
+ *   rpmap [-f RULES] [--format apache|nginx] [--profile apache|strict] [--host HOST] [-e]
+ *         map TARGET
  *
  * Prints the backend URL and exits 0; exits 1 when the request is not
  * proxied (no rule, or an exclusion), 2 on an error ("rpmap: RP_E_NAME: ..."
@@ -15,7 +16,8 @@
 
 static void usage(void)
 {
-    fputs("usage: rpmap [-f RULES] [--profile apache|strict] [--public ORIGIN]\n"
+    fputs("usage: rpmap [-f RULES] [--format apache|nginx] [--profile apache|strict]\n"
+          "             [--public ORIGIN]"
           "             [--backend-url URL] [--request TARGET] [--host HOST] [-e]\n"
           "             COMMAND ARG...\n"
           "commands:\n"
@@ -25,6 +27,7 @@ static void usage(void)
           "  header NAME VALUE   rewrite any response header by name\n"
           "  check [--json] [--round-trip]\n"
           "                      lint the rules file: exit 0 clean, 1 warnings, 2 errors\n"
+          "--format nginx reads RULES as nginx configuration (docs/nginx.md).\n"
           "--public ORIGIN makes rewritten values absolute; --backend-url URL resolves\n"
           "relative values; --request TARGET selects <Location>-scoped rules.\n"
           "An ARG of '-' reads one input per line from stdin ('header -' reads\n"
@@ -173,7 +176,8 @@ static rp_status run_one(const job *j, const char *name, size_t nn, const char *
 
 /* A builder with the rules file loaded. On failure: *b is NULL when the
  * message was printed here, else d describes the error in the file. */
-static rp_status load_rules(const char *rules, unsigned profile, rp_builder **b, rp_diag *d)
+static rp_status load_rules(const char *rules, unsigned profile, int nginx, rp_builder **b,
+                            rp_diag *d)
 {
     *b = NULL;
     rp_status st = rp_builder_new(profile, NULL, b);
@@ -191,7 +195,8 @@ static rp_status load_rules(const char *rules, unsigned profile, rp_builder **b,
         fprintf(stderr, "rpmap: RP_E_ARG: cannot read %s: %s\n", rules, strerror(errno));
         return RP_E_ARG;
     }
-    st = rp_builder_add_config(*b, text, len, rules, d);
+    st = nginx ? rp_builder_add_nginx_config(*b, text, len, rules, d)
+               : rp_builder_add_config(*b, text, len, rules, d);
     free(text);
     return st;
 }
@@ -253,11 +258,11 @@ static int by_position(const void *a, const void *b)
 
 /* rpmap check: load errors, loader warnings and rp_table_check findings,
  * sorted by position. Exit 0 clean (info only), 1 warnings, 2 errors. */
-static int run_check(const char *rules, unsigned profile, unsigned flags, int json)
+static int run_check(const char *rules, unsigned profile, int nginx, unsigned flags, int json)
 {
     rp_builder *b = NULL;
     rp_diag d;
-    rp_status st = load_rules(rules, profile, &b, &d);
+    rp_status st = load_rules(rules, profile, nginx, &b, &d);
     if (st != RP_OK) {
         if (!b)
             return 2;
@@ -328,7 +333,7 @@ int main(int argc, char **argv)
 {
     const char *rules = NULL, *host = NULL, *pub = NULL, *backend_url = NULL, *request = NULL;
     unsigned profile = 0;
-    int esc = 0, i = 1;
+    int esc = 0, i = 1, nginx = 0;
     for (; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
         const char *a = argv[i];
         if (strcmp(a, "-f") == 0 && i + 1 < argc)
@@ -341,6 +346,14 @@ int main(int argc, char **argv)
                 profile = RP_PROFILE_STRICT;
             else
                 return fail(RP_E_ARG, "--profile takes apache or strict");
+        } else if (strcmp(a, "--format") == 0 && i + 1 < argc) {
+            const char *f = argv[++i];
+            if (strcmp(f, "apache") == 0)
+                nginx = 0;
+            else if (strcmp(f, "nginx") == 0)
+                nginx = 1;
+            else
+                return fail(RP_E_ARG, "--format takes apache or nginx");
         } else if (strcmp(a, "--host") == 0 && i + 1 < argc)
             host = argv[++i];
         else if (strcmp(a, "--public") == 0 && i + 1 < argc)
@@ -391,7 +404,7 @@ int main(int argc, char **argv)
         }
         if (!rules)
             return fail(RP_E_ARG, "check needs a rules file (-f RULES)");
-        return run_check(rules, profile ? profile : RP_PROFILE_APACHE, cflags, json);
+        return run_check(rules, profile ? profile : RP_PROFILE_APACHE, nginx, cflags, json);
     } else {
         usage();
         return 2;
@@ -407,7 +420,7 @@ int main(int argc, char **argv)
     rp_builder *b = NULL;
     rp_table *t = NULL;
     rp_diag d;
-    rp_status st = load_rules(rules, profile, &b, &d);
+    rp_status st = load_rules(rules, profile, nginx, &b, &d);
     if (st != RP_OK) {
         if (b) /* the rules file was refused: d has its position */
             fprintf(stderr, "rpmap: %s: %s:%u:%u: %s\n", rp_status_name(st), rules,

@@ -46,6 +46,8 @@ fi
 mp=$(find "$tmp/root" -type d -name man1 -path '*/man/*' | head -1)
 mp=${mp%/man1}
 export MANPATH="$mp"
+# wide enough that a NAME line listing several functions is not hyphenated
+export MANWIDTH=250
 out=$(man rpmap 2>&1)
 printf '%s\n' "$out" | grep -q 'rpmap - try revproxy rules'; t $? "man rpmap works after install (MANPATH=$mp)" "$out"
 out=$(man 3 revproxy 2>&1)

@@ -11,7 +11,7 @@ check() { # description, expected stdout, expected exit, command...
   if [ "$got" = "$want" ] && [ "$rc" = "$wantrc" ]; then echo "ok $n - $desc"
   else echo "not ok $n - $desc"; echo "#   got [$got] rc=$rc, want [$want] rc=$wantrc"; sed 's/^/#   stderr: /' /tmp/rpmap-test-err; fi
 }
-echo "1..11"
+echo "1..16"
 check "map prints the backend URL" "http://backend.internal:8080/internal/users/42?tab=1" 0 \
   "$rpmap" -f "$conf" map '/app/users/42?tab=1'
 check "an exclusion exits 1" "" 1 "$rpmap" -f "$conf" map /app/static/logo.css
@@ -32,3 +32,17 @@ check "location leaves a foreign URL alone" "http://evil.example/internal/x" 0 \
   "$rpmap" -f "$conf" --public https://www.example.com location http://evil.example/internal/x
 check "header batch mode" "$(printf 'http://pub/api/z\n!UNCHANGED')" 0 \
   sh -c "printf 'Location: http://api.internal:9090/v1/z\nX-Foo: bar\n' | '$rpmap' -f '$conf' --request /api/q --public http://pub header -"
+# --format nginx (docs/nginx.md) on examples/nginx.conf
+nconf="$src/examples/nginx.conf"
+check "--format nginx: batch map" "$(printf 'http://backend.internal:8080/internal/users/42?tab=1\n!EXCLUDED\nhttp://images.internal/static/cat.png\nhttp://api.internal:9090/api/a/../b\n!EXCLUDED\n!NO_MATCH')" 0 \
+  sh -c "printf '/app/users/42?tab=1\n/app/static/logo.css\n/img/cat.png\n/api/a/../b\n/api\n/elsewhere\n' | '$rpmap' -f '$nconf' --format nginx map -"
+check "--format nginx: proxy_redirect default" "https://www.example.com/app/y" 0 \
+  "$rpmap" -f "$nconf" --format nginx --request /app/x --public https://www.example.com header Location http://backend.internal:8080/internal/y
+check "--format apache is the default (nginx text gives no Apache rules)" "" 1 "$rpmap" -f "$nconf" map /app/x
+check "--format takes apache or nginx" "rpmap: RP_E_ARG: --format takes apache or nginx" 0 \
+  sh -c "'$rpmap' -f '$nconf' --format iis map /x 2>&1 >/dev/null; true"
+printf 'location /a/ {\n    proxy_pass ftp://b/;\n}\n' > /tmp/rpmap-test-nginx.conf
+check "--format nginx: errors carry file, line and column" \
+  "rpmap: RP_E_CONFIG: /tmp/rpmap-test-nginx.conf:2:16: invalid URL prefix in \"ftp://b/\"" 0 \
+  sh -c "'$rpmap' -f /tmp/rpmap-test-nginx.conf --format nginx map /a/x 2>&1 >/dev/null; true"
+rm -f /tmp/rpmap-test-nginx.conf

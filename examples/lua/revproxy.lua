@@ -110,6 +110,8 @@ rp_status rp_builder_set_option(rp_builder *b, unsigned option, unsigned value);
 rp_status rp_builder_set_server_name(rp_builder *b, const char *name, size_t name_len);
 rp_status rp_builder_add_config(rp_builder *b, const char *text, size_t len,
                                 const char *source_name, rp_diag *diag);
+rp_status rp_builder_add_nginx_config(rp_builder *b, const char *text, size_t len,
+                                      const char *source_name, rp_diag *diag);
 size_t rp_builder_warning_count(const rp_builder *b);
 rp_status rp_builder_warning(const rp_builder *b, size_t i, rp_diag *out);
 rp_status rp_builder_compile(const rp_builder *b, rp_table **out, rp_diag *diag);
@@ -375,6 +377,10 @@ function Table.from_rules(text, opts)
     if not prof then error("profile must be 'apache' or 'strict', got " .. profile, 2) end
   end
   local source = opts.source or "rules"
+  local format = opts.format or "apache"
+  if format ~= "apache" and format ~= "nginx" then
+    error("format must be 'apache' or 'nginx', got " .. tostring(format), 2)
+  end
 
   local bp = ffi.new("rp_builder *[1]")
   local st = l.rp_builder_new(prof, nil, bp)
@@ -400,7 +406,11 @@ function Table.from_rules(text, opts)
 
   local d = ffi.new("rp_diag")
   local src = source:gsub("%z", "?")
-  st = l.rp_builder_add_config(b, text, #text, src, d)
+  if format == "nginx" then
+    st = l.rp_builder_add_nginx_config(b, text, #text, src, d)
+  else
+    st = l.rp_builder_add_config(b, text, #text, src, d)
+  end
   local tp = ffi.new("rp_table *[1]")
   if st == S.RP_OK then
     d = ffi.new("rp_diag")

@@ -161,6 +161,21 @@ test("request errors raise with the status name", function()
   eq(raises(s.map_request, s, "/app/..;/x").status_name, "RP_E_DOT_PARAM")
 end)
 
+test("nginx format", function()
+  local conf = "location /app/ { proxy_pass http://b.internal/internal/; }\n"
+            .. "location ~ \\.png$ { proxy_pass http://img.internal; }\n"
+  local t = rp.Table.from_rules(conf, { format = "nginx" })
+  eq(t:map_request("/app/x").url, "http://b.internal/internal/x")
+  eq(t:map_request("/app/a.png").url, "http://img.internal/app/a.png")
+  eq(t:map_request("/app/x").rule_line, 1, "rule_line")
+  t:close()
+  local e = raises(rp.Table.from_rules, "location /a/ {\n  proxy_pass ftp://b/;\n}\n",
+                   { format = "nginx" })
+  eq(e.line, 2, "line")
+  eq(e.column, 14, "column")
+  assert(not pcall(rp.Table.from_rules, conf, { format = "iis" }))
+end)
+
 test("config errors", function()
   local e = raises(rp.Table.from_rules, "# comment\nProxyPass /x\n", { source = "my.conf" })
   eq(e.status_name, "RP_E_CONFIG")

@@ -222,6 +222,7 @@ _PROTOS = {
     "rp_builder_set_option": (_rp_status, [_P, _U, _U]),
     "rp_builder_set_server_name": (_rp_status, [_P, _CP, _S]),
     "rp_builder_add_config": (_rp_status, [_P, _CP, _S, _CP, ctypes.POINTER(_Diag)]),
+    "rp_builder_add_nginx_config": (_rp_status, [_P, _CP, _S, _CP, ctypes.POINTER(_Diag)]),
     "rp_builder_warning_count": (_S, [_P]),
     "rp_builder_warning": (_rp_status, [_P, _S, ctypes.POINTER(_Diag)]),
     "rp_builder_compile": (_rp_status, [_P, ctypes.POINTER(_P), ctypes.POINTER(_Diag)]),
@@ -535,8 +536,12 @@ class Table(object):
 
     @classmethod
     def from_rules(cls, text, profile="apache", source="rules", options=None,
-                   limits=None, server_name=None, encoding="utf-8", buffer_size=None):
+                   limits=None, server_name=None, encoding="utf-8", buffer_size=None,
+                   format="apache"):
         """Compile Apache directives (docs/rules.md) into a table.
+
+        format: "apache", or "nginx" for an nginx configuration
+        (docs/nginx.md; needs profile "apache").
 
         text: str (encoded as UTF-8) or bytes. profile: "apache" or "strict"
         (or RP_PROFILE_*). source: the name diagnostics refer to.
@@ -556,6 +561,8 @@ class Table(object):
                 raise ValueError("profile must be 'apache' or 'strict', got %r" % profile)
         else:
             prof = int(profile)
+        if format not in ("apache", "nginx"):
+            raise ValueError("format must be 'apache' or 'nginx', got %r" % (format,))
         data = text.encode("utf-8") if isinstance(text, str) else _b(text, "utf-8")
         src = source.encode("utf-8", "replace") if isinstance(source, str) else source
         src = None if src is None else src.replace(b"\0", b"?")
@@ -580,7 +587,9 @@ class Table(object):
                 if st != RP_OK:
                     raise _error(st, "server name %r: %s" % (sn, strerror(st)))
             d = _Diag()
-            st = lib.rp_builder_add_config(b, data, len(data), src, ctypes.byref(d))
+            load = (lib.rp_builder_add_nginx_config if format == "nginx"
+                    else lib.rp_builder_add_config)
+            st = load(b, data, len(data), src, ctypes.byref(d))
             if st == RP_OK:
                 d = _Diag()
                 st = lib.rp_builder_compile(b, ctypes.byref(t), ctypes.byref(d))

@@ -221,6 +221,18 @@ class Forward(unittest.TestCase):
             rp.Table.from_rules(APP, options={rp.RP_OPT_ENCODED_SLASHES: 9})
         self.assertEqual(cm.exception.status_name, "RP_E_ARG")
 
+    def test_nginx_format(self):
+        conf = ("location /app/ { proxy_pass http://b.internal/internal/; }\n"
+                "location ~ \\.png$ { proxy_pass http://img.internal; }\n")
+        with rp.Table.from_rules(conf, format="nginx") as t:
+            self.assertEqual(t.map_request("/app/x").url, b"http://b.internal/internal/x")
+            self.assertEqual(t.map_request("/app/a.png").url, b"http://img.internal/app/a.png")
+        with self.assertRaises(rp.ConfigError) as cm:
+            rp.Table.from_rules("location /a/ {\n  proxy_pass ftp://b/;\n}\n", format="nginx")
+        self.assertEqual((cm.exception.line, cm.exception.column), (2, 14))
+        with self.assertRaises(ValueError):
+            rp.Table.from_rules(conf, format="iis")
+
     def test_warnings(self):
         with rp.Table.from_rules(APP + "DocumentRoot /var/www\n") as t:
             self.assertEqual(len(t.warnings), 1)

@@ -233,6 +233,21 @@ RP_API RP_NODISCARD rp_status rp_builder_add_cookie_path(rp_builder *b, const ch
  * skipped with a warning (rp_builder_warning_count / rp_builder_warning). */
 RP_API RP_NODISCARD rp_status rp_builder_add_config(rp_builder *b, const char *text, size_t len,
                                                     const char *source_name, rp_diag *diag);
+/* Load the proxy subset of an nginx configuration (docs/nginx.md): location
+ * blocks (prefix, "=", "^~", "~", "~*"), proxy_pass, proxy_redirect,
+ * proxy_cookie_domain, proxy_cookie_path and merge_slashes, bare or inside
+ * http { server { ... } }. They are translated into rules whose order
+ * reproduces nginx's location choice; b must be an RP_PROFILE_APACHE
+ * builder (else RP_E_UNSUPPORTED), and the table decodes %2F as nginx does
+ * (RP_OPT_ENCODED_SLASHES = RP_SLASHES_DECODE). Other directives are skipped
+ * with a warning, as are constructs that translate only approximately;
+ * constructs that cannot be expressed at all (most variables in proxy_pass,
+ * nested locations, several servers with locations) are RP_E_UNSUPPORTED,
+ * invalid text is RP_E_CONFIG, both with the line and column in diag. On error nothing of
+ * this text is kept. source_name only labels diagnostics (may be NULL). */
+RP_API RP_NODISCARD rp_status rp_builder_add_nginx_config(rp_builder *b, const char *text,
+                                                          size_t len, const char *source_name,
+                                                          rp_diag *diag);
 RP_API size_t rp_builder_warning_count(const rp_builder *b);
 /* Copies warning i (0-based) into *out; RP_E_ARG if i is out of range. */
 RP_API RP_NODISCARD rp_status rp_builder_warning(const rp_builder *b, size_t i, rp_diag *out);
