@@ -33,22 +33,6 @@ void rp__w_init(rp_writer *w, char *out, size_t out_size)
     w->len = 0;
 }
 
-void rp__w_put(rp_writer *w, const char *p, size_t n)
-{
-    if (n && w->buf && w->len <= w->cap && n <= w->cap - w->len)
-        memcpy(w->buf + w->len, p, n);
-    if (n > SIZE_MAX - w->len)
-        w->len = SIZE_MAX; /* saturate: reported as too long */
-    else
-        w->len += n;
-}
-
-void rp__w_byte(rp_writer *w, unsigned char c)
-{
-    char ch = (char)c;
-    rp__w_put(w, &ch, 1);
-}
-
 void rp__w_pct(rp_writer *w, unsigned char c)
 {
     static const char hex[] = "0123456789ABCDEF";
