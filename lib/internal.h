@@ -240,17 +240,44 @@ typedef struct rp_hasher {
     uint64_t h;     /* state over the full words before pos */
     size_t   pos;   /* multiple of 8 */
 } rp_hasher;
-static inline uint64_t rp__load8(const char *p, size_t n) /* n <= 8 bytes, zero-filled */
+static inline uint64_t rp__load8(const char *p)
 {
-    uint64_t w = 0;
-    if (n >= 8) {
-        memcpy(&w, p, 8);
-    } else {
-        unsigned char b[8] = {0};
-        memcpy(b, p, n);
-        memcpy(&w, b, 8);
-    }
+    uint64_t w;
+    memcpy(&w, p, 8);
     return w;
+}
+/* The bytes s[start..n), fewer than 8, as a word; reads nothing outside
+ * s[0..n). */
+static inline uint64_t rp__load_tail(const char *s, size_t start, size_t n)
+{
+    size_t r = n - start;
+    if (r == 0)
+        return 0;
+    if (n >= 8)
+        return rp__load8(s + n - 8) >> (8 * (8 - r));
+    uint64_t w = 0;
+    for (size_t i = 0; i < r; i++)
+        w |= (uint64_t)(unsigned char)s[start + i] << (8 * i);
+    return w;
+}
+/* Index of the first '/' in s[from..n), or n. */
+static inline size_t rp__find_slash(const char *s, size_t from, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    size_t i = from;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x = rp__load8(s + i) ^ (ones * '/');
+        uint64_t z = (x - ones) & ~x & high;
+        if (z) {
+            for (; s[i] != '/'; i++) {
+            }
+            return i;
+        }
+    }
+    for (; i < n; i++)
+        if (s[i] == '/')
+            return i;
+    return n;
 }
 static inline uint64_t rp__mix(uint64_t h, uint64_t w)
 {
@@ -276,10 +303,10 @@ static inline void rp__hasher_init(rp_hasher *hs)
 static inline uint64_t rp__hash_prefix(rp_hasher *hs, const char *s, size_t n)
 {
     while (hs->pos + 8 <= n) {
-        hs->h = rp__mix(hs->h, rp__load8(s + hs->pos, 8));
+        hs->h = rp__mix(hs->h, rp__load8(s + hs->pos));
         hs->pos += 8;
     }
-    uint64_t tail = rp__load8(s + hs->pos, n - hs->pos);
+    uint64_t tail = rp__load_tail(s, hs->pos, n);
     return rp__fmix(hs->h ^ (tail * 0x9fb21c651e98df25ull) ^ (uint64_t)n);
 }
 static inline uint64_t rp__hash_bytes(const char *s, size_t n)

@@ -265,10 +265,10 @@ static inline uint64_t lower8(uint64_t w)
 static inline uint64_t hash_prefix_lc(rp_hasher *hs, const char *s, size_t n)
 {
     while (hs->pos + 8 <= n) {
-        hs->h = rp__mix(hs->h, lower8(rp__load8(s + hs->pos, 8)));
+        hs->h = rp__mix(hs->h, lower8(rp__load8(s + hs->pos)));
         hs->pos += 8;
     }
-    uint64_t tail = lower8(rp__load8(s + hs->pos, n - hs->pos));
+    uint64_t tail = lower8(rp__load_tail(s, hs->pos, n));
     return rp__fmix(hs->h ^ (tail * 0x9fb21c651e98df25ull) ^ (uint64_t)n);
 }
 

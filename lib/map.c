@@ -261,8 +261,8 @@ static const rp_trule *probe_apache(const rp_table *t, const char *p, size_t n, 
         rp__hasher_init(&hs);
         size_t j = 1;
         for (;;) {
-            const char *sl = j < cn ? memchr(c + j, '/', cn - j) : NULL;
-            size_t e = sl ? (size_t)(sl - c) : cn;
+            size_t e = rp__find_slash(c, j, cn);
+            bool sl = e < cn;
             if (!sl && c[cn - 1] == '/')
                 break; /* the whole path was the last "P/" probe */
             uint64_t h = rp__hash_prefix(&hs, c, e);
@@ -306,8 +306,8 @@ static const rp_trule *probe_strict(const rp_table *t, const char *p, size_t n,
     rp__hasher_init(&hs);
     size_t j = 1;
     for (;;) {
-        const char *sl = j < n ? memchr(p + j, '/', n - j) : NULL;
-        size_t e = sl ? (size_t)(sl - p) : n;
+        size_t e = rp__find_slash(p, j, n);
+        bool sl = e < n;
         uint64_t h = rp__hash_prefix(&hs, p, e);
         uint32_t chk = (uint32_t)(h >> 32), lf = (uint32_t)e << 1, interior = 0;
         for (uint32_t i = rp__slot_of(h, ix->cap);;) {

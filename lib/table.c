@@ -72,17 +72,16 @@ static size_t add_sz(size_t a, size_t b, bool *ovf)
 }
 
 /* ---- the forward index ---------------------------------------------------
- * Built in a scratch table sized for the worst case, then copied into one
- * of exactly the needed size. Keys are compared by their bytes, kept in a
- * scratch buffer (kbuf) while building. */
+ * Built in place; a scratch array (kref) keeps where each slot's key bytes
+ * are in kbuf, so that equal keys share a slot. The table grows when the
+ * prefixes that only lead to longer keys push it over 3/4 full. */
 typedef struct fbuild {
     const rp_allocator *a;
-    rp_fslot  *slots;
-    uint64_t  *hash;  /* full hash of each slot */
-    uint32_t  *kref;  /* offset of the slot's key bytes in kbuf */
-    uint32_t   cap, count;
+    rp_findex  *ix;
+    uint32_t   *kref;
     const char *kbuf;
     const rp_table *t;
+    bool        oom;
 } fbuild;
 
 static uint32_t pos_of(const rp_table *t, uint32_t ri)
@@ -90,26 +89,76 @@ static uint32_t pos_of(const rp_table *t, uint32_t ri)
     return t->pos ? t->pos[ri] : ri;
 }
 
-/* The slot of key kbuf[off..off+len), created when absent. */
+static bool fb_alloc(fbuild *fb, uint32_t cap, rp_fslot **slots, uint32_t **kref)
+{
+    *slots = rp__malloc(fb->a, (size_t)cap * sizeof **slots);
+    *kref = rp__malloc(fb->a, (size_t)cap * sizeof **kref);
+    if (!*slots || !*kref) {
+        if (*slots)
+            rp__free(fb->a, *slots, (size_t)cap * sizeof **slots);
+        if (*kref)
+            rp__free(fb->a, *kref, (size_t)cap * sizeof **kref);
+        *slots = NULL;
+        *kref = NULL;
+        return false;
+    }
+    memset(*slots, 0, (size_t)cap * sizeof **slots);
+    return true;
+}
+
+static bool fb_grow(fbuild *fb)
+{
+    rp_findex *ix = fb->ix;
+    uint32_t ncap;
+    rp_fslot *ns;
+    uint32_t *nk;
+    if (ix->cap > (UINT32_MAX >> 2) || !fb_alloc(fb, ncap = 2 * ix->cap, &ns, &nk))
+        return false;
+    for (uint32_t i = 0; i < ix->cap; i++) {
+        if (ix->slots[i].lenf == 0)
+            continue;
+        uint64_t h = rp__hash_bytes(fb->kbuf + fb->kref[i], ix->slots[i].lenf >> 1);
+        uint32_t j = rp__slot_of(h, ncap);
+        while (ns[j].lenf != 0)
+            if (++j == ncap)
+                j = 0;
+        ns[j] = ix->slots[i];
+        nk[j] = fb->kref[i];
+    }
+    rp__free(fb->a, ix->slots, (size_t)ix->cap * sizeof *ix->slots);
+    rp__free(fb->a, fb->kref, (size_t)ix->cap * sizeof *fb->kref);
+    ix->slots = ns;
+    fb->kref = nk;
+    ix->cap = ncap;
+    return true;
+}
+
+/* The slot of key kbuf[off..off+len), created when absent; NULL when out
+ * of memory. */
 static rp_fslot *fb_slot(fbuild *fb, uint32_t off, uint32_t len)
 {
+    rp_findex *ix = fb->ix;
     uint64_t h = rp__hash_bytes(fb->kbuf + off, len);
     uint32_t c = (uint32_t)(h >> 32);
-    for (uint32_t i = rp__slot_of(h, fb->cap);;) {
-        rp_fslot *s = &fb->slots[i];
+    for (uint32_t i = rp__slot_of(h, ix->cap);;) {
+        rp_fslot *s = &ix->slots[i];
         if (s->lenf == 0) {
+            if ((uint64_t)(ix->count + 1) * 4 > (uint64_t)ix->cap * 3) {
+                if (!fb_grow(fb))
+                    return NULL;
+                return fb_slot(fb, off, len);
+            }
             s->check = c;
             s->lenf = len << 1;
             s->v_plain = s->v_slash = RP_SLOT_EMPTY;
-            fb->hash[i] = h;
             fb->kref[i] = off;
-            fb->count++;
+            ix->count++;
             return s;
         }
         if (s->check == c && (s->lenf >> 1) == len &&
             memcmp(fb->kbuf + fb->kref[i], fb->kbuf + off, len) == 0)
             return s;
-        if (++i == fb->cap)
+        if (++i == ix->cap)
             i = 0;
     }
 }
@@ -134,10 +183,21 @@ static void fb_add(fbuild *fb, rp_findex *ix, uint32_t off, uint32_t n, uint32_t
     }
     bool slash = apache && k[n - 1] == '/';
     uint32_t pn = slash ? n - 1 : n;
-    for (uint32_t j = 1; j < pn; j++)
-        if (k[j] == '/')
-            fb_slot(fb, off, j)->lenf |= 1u;
+    for (uint32_t j = 1; j < pn; j++) {
+        if (k[j] == '/') {
+            rp_fslot *s = fb_slot(fb, off, j);
+            if (!s) {
+                fb->oom = true;
+                return;
+            }
+            s->lenf |= 1u;
+        }
+    }
     rp_fslot *s = fb_slot(fb, off, pn);
+    if (!s) {
+        fb->oom = true;
+        return;
+    }
     fb_val(fb->t, slash ? &s->v_slash : &s->v_plain, ri);
 }
 
@@ -198,26 +258,28 @@ static rp_status build_forward_index(rp_table *t, rp_regex **tre)
     }
     if (!nfast)
         return RP_OK;
-    if (kbytes >= UINT32_MAX / 2 || nkeys >= ((size_t)1 << 29))
+    (void)nkeys;
+    if (kbytes >= UINT32_MAX / 2 || nfast >= ((size_t)1 << 29))
         return RP_E_NOMEM;
 
     fbuild fb;
     memset(&fb, 0, sizeof fb);
     fb.a = a;
     fb.t = t;
-    fb.cap = (uint32_t)(2 * nkeys + 8);
+    fb.ix = &t->fwd;
+    uint32_t cap0 = (uint32_t)(nfast + nfast / 2 + 16);
     char *kbuf = rp__malloc(a, kbytes + 1);
-    fb.slots = rp__malloc(a, (size_t)fb.cap * sizeof *fb.slots);
-    fb.hash = rp__malloc(a, (size_t)fb.cap * sizeof *fb.hash);
-    fb.kref = rp__malloc(a, (size_t)fb.cap * sizeof *fb.kref);
-    rp_status st = RP_E_NOMEM;
-    if (!kbuf || !fb.slots || !fb.hash || !fb.kref)
-        goto out;
-    memset(fb.slots, 0, (size_t)fb.cap * sizeof *fb.slots);
+    if (!kbuf)
+        return RP_E_NOMEM;
+    if (!fb_alloc(&fb, cap0, &t->fwd.slots, &fb.kref)) {
+        rp__free(a, kbuf, kbytes + 1);
+        return RP_E_NOMEM;
+    }
+    t->fwd.cap = cap0;
     fb.kbuf = kbuf;
     /* keys: Apache collapses runs of '/'; strict drops a trailing '/' */
     uint32_t off = 0;
-    for (size_t k = 0; k < t->norder; k++) {
+    for (size_t k = 0; k < t->norder && !fb.oom; k++) {
         uint32_t ri = t->order[k];
         const rp_trule *r = &t->rules[ri];
         if (r->kind != RP_KIND_PASS ||
@@ -237,36 +299,16 @@ static rp_status build_forward_index(rp_table *t, rp_regex **tre)
         fb_add(&fb, &t->fwd, off, n, ri);
         off += n;
     }
-    /* the final table, exactly sized */
-    if (fb.count) {
-        size_t cap = (size_t)fb.count + fb.count / 2 + 8;
-        t->fwd.slots = rp__malloc(a, cap * sizeof *t->fwd.slots);
-        if (!t->fwd.slots)
-            goto out;
-        memset(t->fwd.slots, 0, cap * sizeof *t->fwd.slots);
-        t->fwd.cap = (uint32_t)cap;
-        t->fwd.count = fb.count;
-        for (uint32_t i = 0; i < fb.cap; i++) {
-            if (fb.slots[i].lenf == 0)
-                continue;
-            uint32_t j = rp__slot_of(fb.hash[i], t->fwd.cap);
-            while (t->fwd.slots[j].lenf != 0)
-                if (++j == t->fwd.cap)
-                    j = 0;
-            t->fwd.slots[j] = fb.slots[i];
-        }
+    rp__free(a, kbuf, kbytes + 1);
+    rp__free(a, fb.kref, (size_t)t->fwd.cap * sizeof *fb.kref);
+    if (fb.oom)
+        return RP_E_NOMEM;
+    if (t->fwd.count == 0) {
+        rp__free(a, t->fwd.slots, (size_t)t->fwd.cap * sizeof *t->fwd.slots);
+        t->fwd.slots = NULL;
+        t->fwd.cap = 0;
     }
-    st = RP_OK;
-out:
-    if (kbuf)
-        rp__free(a, kbuf, kbytes + 1);
-    if (fb.slots)
-        rp__free(a, fb.slots, (size_t)fb.cap * sizeof *fb.slots);
-    if (fb.hash)
-        rp__free(a, fb.hash, (size_t)fb.cap * sizeof *fb.hash);
-    if (fb.kref)
-        rp__free(a, fb.kref, (size_t)fb.cap * sizeof *fb.kref);
-    return st;
+    return RP_OK;
 }
 
 /* Does the origin of be differ from the start of url (then it needs bytes
