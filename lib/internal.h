@@ -30,7 +30,10 @@ RP_INTERNAL rp_status rp__diag_set(rp_diag *d, rp_status code, const char *fmt, 
 /* ---- byte classes (writer.c) ------------------------------------------- */
 RP_INTERNAL int rp__hexval(unsigned char c); /* -1 if not a hex digit */
 RP_INTERNAL bool rp__is_unreserved(unsigned char c);
-RP_INTERNAL unsigned char rp__lower(unsigned char c);
+static inline unsigned char rp__lower(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+}
 
 /* ---- bounded writer (writer.c) -----------------------------------------
  * One routine for counting and writing: with buf == NULL (or cap == 0) it
@@ -278,6 +281,28 @@ static inline size_t rp__find_slash(const char *s, size_t from, size_t n)
         if (s[i] == '/')
             return i;
     return n;
+}
+/* ASCII lowercase of 8 bytes at once. */
+static inline uint64_t rp__lower8(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t x = w & ~high;
+    uint64_t ge_a = x + ones * (0x80 - 'A');
+    uint64_t gt_z = x + ones * (0x7f - 'Z');
+    uint64_t up = ge_a & ~gt_z & ~w & high;
+    return w | (up >> 2);
+}
+/* ASCII case-insensitive equality of n bytes. */
+static inline bool rp__ieq(const char *a, const char *b, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        if (rp__lower8(rp__load8(a + i)) != rp__lower8(rp__load8(b + i)))
+            return false;
+    for (; i < n; i++)
+        if (rp__lower((unsigned char)a[i]) != rp__lower((unsigned char)b[i]))
+            return false;
+    return true;
 }
 static inline uint64_t rp__mix(uint64_t h, uint64_t w)
 {

@@ -17,12 +17,9 @@ static bool is_digit(unsigned char c)
     return c >= '0' && c <= '9';
 }
 
-static bool ieq_n(const char *a, const char *b, size_t n)
+static inline bool ieq_n(const char *a, const char *b, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        if (rp__lower((unsigned char)a[i]) != rp__lower((unsigned char)b[i]))
-            return false;
-    return true;
+    return rp__ieq(a, b, n);
 }
 
 static void trim_ows(const char **v, size_t *n)
@@ -250,16 +247,7 @@ static size_t be_origin_key(const rp_tbackend *be, char *out)
     return rp__origin_key(be->origin, be->authority_off - 3, bh, bhn, be->port, out);
 }
 
-/* ASCII lowercase of 8 bytes at once. */
-static inline uint64_t lower8(uint64_t w)
-{
-    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-    uint64_t x = w & ~high;
-    uint64_t ge_a = x + ones * (0x80 - 'A');
-    uint64_t gt_z = x + ones * (0x7f - 'Z');
-    uint64_t up = ge_a & ~gt_z & ~w & high;
-    return w | (up >> 2);
-}
+#define lower8 rp__lower8
 
 /* rp__hash_prefix of the lowercased bytes. */
 static inline uint64_t hash_prefix_lc(rp_hasher *hs, const char *s, size_t n)
@@ -511,13 +499,23 @@ static void probe_lens(const rp_table *t, const rp_index *ix, const uint32_t *le
         return;
     rp_hasher hs;
     rp__hasher_init(&hs);
-    for (size_t k = 0; k < nl && lens[k] <= n; k++) {
-        uint64_t h = hash_prefix_lc(&hs, p, lens[k]);
-        uint32_t cur, v;
-        for (v = rp__index_first(ix, h, lens[k], &cur); v != RP_SLOT_EMPTY;
-             v = rp__index_next(ix, h, lens[k], &cur))
-            if (v < *best && ieq_n(p, t->trevs[v].real, lens[k]))
-                *best = v;
+    size_t k = 0;
+    while (k < nl && lens[k] <= n) {
+        /* a batch: hash and prefetch first, so that the slot loads overlap */
+        uint64_t hv[16];
+        size_t b = 0;
+        for (; b < 16 && k + b < nl && lens[k + b] <= n; b++) {
+            hv[b] = hash_prefix_lc(&hs, p, lens[k + b]);
+            __builtin_prefetch(&ix->slots[rp__slot_of(hv[b], ix->cap)]);
+        }
+        for (size_t q = 0; q < b; q++) {
+            uint32_t cur, v, len = lens[k + q];
+            for (v = rp__index_first(ix, hv[q], len, &cur); v != RP_SLOT_EMPTY;
+                 v = rp__index_next(ix, hv[q], len, &cur))
+                if (v < *best && ieq_n(p, t->trevs[v].real, len))
+                    *best = v;
+        }
+        k += b;
     }
 }
 

@@ -234,12 +234,23 @@ static inline void apache_try(const rp_table *t, const char *p, size_t n, uint32
     }
 }
 
+#define RP_PROBE_BATCH 16
+
+/* A candidate of one batch of Apache probes. */
+typedef struct cand {
+    uint32_t ri;
+    uint32_t unused;
+} cand;
+
 /* Apache (PERF.md §5): the rule keys are the rule paths with runs of '/'
  * collapsed, as alias_match compares them. Every prefix of the collapsed
  * path that ends before a '/' (key P, and the key P + "/" in the same slot)
  * and the whole path are looked up, one probe per '/', until a prefix no
  * longer key starts with; the hit with the lowest evaluation position
- * wins. Returns that rule, its position and the bytes it consumed. */
+ * wins. The probes of a batch are hashed and their slots prefetched first
+ * (the slot loads then overlap), and only the best candidate's rule is
+ * read to verify it. Returns that rule, its position and the bytes it
+ * consumed. */
 static const rp_trule *probe_apache(const rp_table *t, const char *p, size_t n, uint32_t *pos,
                                     size_t *consumed)
 {
@@ -260,29 +271,78 @@ static const rp_trule *probe_apache(const rp_table *t, const char *p, size_t n, 
         rp_hasher hs;
         rp__hasher_init(&hs);
         size_t j = 1;
-        for (;;) {
-            size_t e = rp__find_slash(c, j, cn);
-            bool sl = e < cn;
-            if (!sl && c[cn - 1] == '/')
-                break; /* the whole path was the last "P/" probe */
-            uint64_t h = rp__hash_prefix(&hs, c, e);
-            uint32_t chk = (uint32_t)(h >> 32), lf = (uint32_t)e << 1, interior = 0;
-            for (uint32_t i = rp__slot_of(h, ix->cap);;) {
-                const rp_fslot *s = &ix->slots[i];
-                if (s->lenf == 0)
+        bool done = false;
+        while (!done) {
+            uint64_t hv[RP_PROBE_BATCH];
+            size_t ev[RP_PROBE_BATCH];
+            unsigned nb = 0;
+            while (nb < RP_PROBE_BATCH) {
+                size_t e = rp__find_slash(c, j, cn);
+                if (e == cn && c[cn - 1] == '/') {
+                    done = true; /* the whole path was the last "P/" probe */
                     break;
-                if (s->check == chk && (s->lenf | 1u) == (lf | 1u)) {
-                    interior |= s->lenf & 1u;
-                    apache_try(t, p, n, s->v_plain, &best, &best_pos, consumed);
-                    if (sl)
-                        apache_try(t, p, n, s->v_slash, &best, &best_pos, consumed);
                 }
-                if (++i == ix->cap)
-                    i = 0;
+                uint64_t h = rp__hash_prefix(&hs, c, e);
+                __builtin_prefetch(&ix->slots[rp__slot_of(h, ix->cap)]);
+                hv[nb] = h;
+                ev[nb++] = e;
+                if (e == cn) {
+                    done = true;
+                    break;
+                }
+                j = e + 1;
             }
-            if (!sl || !interior)
-                break;
-            j = e + 1;
+            cand cv[2 * RP_PROBE_BATCH];
+            unsigned nc = 0;
+            for (unsigned k = 0; k < nb; k++) {
+                uint64_t h = hv[k];
+                bool sl = ev[k] < cn;
+                uint32_t chk = (uint32_t)(h >> 32), lf = (uint32_t)ev[k] << 1, interior = 0;
+                for (uint32_t i = rp__slot_of(h, ix->cap);;) {
+                    const rp_fslot *sp = &ix->slots[i];
+                    if (sp->lenf == 0)
+                        break;
+                    if (sp->check == chk && (sp->lenf | 1u) == (lf | 1u)) {
+                        interior |= sp->lenf & 1u;
+                        uint32_t v1 = sp->v_plain, v2 = sl ? sp->v_slash : RP_SLOT_EMPTY;
+                        if (nc + 2 > 2 * RP_PROBE_BATCH) { /* only with hash collisions */
+                            apache_try(t, p, n, v1, &best, &best_pos, consumed);
+                            apache_try(t, p, n, v2, &best, &best_pos, consumed);
+                        } else {
+                            if (v1 != RP_SLOT_EMPTY)
+                                cv[nc++] = (cand){v1, 0};
+                            if (v2 != RP_SLOT_EMPTY)
+                                cv[nc++] = (cand){v2, 0};
+                        }
+                    }
+                    if (++i == ix->cap)
+                        i = 0;
+                }
+                if (!interior) {
+                    done = true;
+                    break;
+                }
+            }
+            /* the lowest position first; a candidate that does not match
+             * (a hash collision) gives way to the next */
+            for (;;) {
+                unsigned m = nc;
+                uint32_t mp = best_pos;
+                for (unsigned k = 0; k < nc; k++) {
+                    uint32_t ps = pos_of(t, cv[k].ri);
+                    if (ps < mp) {
+                        mp = ps;
+                        m = k;
+                    }
+                }
+                if (m == nc)
+                    break;
+                uint32_t before = best;
+                apache_try(t, p, n, cv[m].ri, &best, &best_pos, consumed);
+                if (best != before)
+                    break;
+                cv[m] = cv[--nc];
+            }
         }
     }
     *pos = best_pos;
@@ -290,7 +350,7 @@ static const rp_trule *probe_apache(const rp_table *t, const char *p, size_t n, 
 }
 
 /* Strict: the longest rule path that is the whole canonical path or ends
- * at one of its '/' (R10, R12). */
+ * at one of its '/' (R10, R12). Probes batched as for Apache. */
 static const rp_trule *probe_strict(const rp_table *t, const char *p, size_t n,
                                     size_t *consumed)
 {
@@ -305,32 +365,49 @@ static const rp_trule *probe_strict(const rp_table *t, const char *p, size_t n,
     rp_hasher hs;
     rp__hasher_init(&hs);
     size_t j = 1;
-    for (;;) {
-        size_t e = rp__find_slash(p, j, n);
-        bool sl = e < n;
-        uint64_t h = rp__hash_prefix(&hs, p, e);
-        uint32_t chk = (uint32_t)(h >> 32), lf = (uint32_t)e << 1, interior = 0;
-        for (uint32_t i = rp__slot_of(h, ix->cap);;) {
-            const rp_fslot *s = &ix->slots[i];
-            if (s->lenf == 0)
+    bool done = false;
+    while (!done) {
+        uint64_t hv[RP_PROBE_BATCH];
+        size_t ev[RP_PROBE_BATCH];
+        unsigned nb = 0;
+        while (nb < RP_PROBE_BATCH) {
+            size_t e = rp__find_slash(p, j, n);
+            uint64_t h = rp__hash_prefix(&hs, p, e);
+            __builtin_prefetch(&ix->slots[rp__slot_of(h, ix->cap)]);
+            hv[nb] = h;
+            ev[nb++] = e;
+            if (e == n) {
+                done = true;
                 break;
-            if (s->check == chk && (s->lenf | 1u) == (lf | 1u)) {
-                interior |= s->lenf & 1u;
-                if (s->v_plain != RP_SLOT_EMPTY) {
-                    const rp_trule *r = &t->rules[s->v_plain];
-                    size_t c = 0;
-                    if (seg_prefix(p, n, r->pattern, r->pattern_len, &c)) {
-                        best = r;
-                        *consumed = c;
+            }
+            j = e + 1;
+        }
+        for (unsigned k = 0; k < nb; k++) {
+            uint64_t h = hv[k];
+            uint32_t chk = (uint32_t)(h >> 32), lf = (uint32_t)ev[k] << 1, interior = 0;
+            for (uint32_t i = rp__slot_of(h, ix->cap);;) {
+                const rp_fslot *sp = &ix->slots[i];
+                if (sp->lenf == 0)
+                    break;
+                if (sp->check == chk && (sp->lenf | 1u) == (lf | 1u)) {
+                    interior |= sp->lenf & 1u;
+                    if (sp->v_plain != RP_SLOT_EMPTY) {
+                        const rp_trule *r = &t->rules[sp->v_plain];
+                        size_t c = 0;
+                        if (seg_prefix(p, n, r->pattern, r->pattern_len, &c)) {
+                            best = r;
+                            *consumed = c;
+                        }
                     }
                 }
+                if (++i == ix->cap)
+                    i = 0;
             }
-            if (++i == ix->cap)
-                i = 0;
+            if (!interior) {
+                done = true;
+                break;
+            }
         }
-        if (!sl || !interior)
-            break;
-        j = e + 1;
     }
     return best;
 }

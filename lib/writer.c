@@ -21,10 +21,6 @@ bool rp__is_unreserved(unsigned char c)
            c == '-' || c == '.' || c == '_' || c == '~';
 }
 
-unsigned char rp__lower(unsigned char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
-}
 
 void rp__w_init(rp_writer *w, char *out, size_t out_size)
 {
