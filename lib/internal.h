@@ -434,17 +434,17 @@ typedef struct rp_tslow {
 /* A reverse rule ready for the request path (table.c). */
 typedef struct rp_trev {
     const char *fake;     /* public path (ProxyPassReverse PATH) */
-    size_t      fake_len;
     const char *real;     /* backend URL or path, as written */
-    size_t      real_len;
     const char *location; /* <Location> scope or NULL */
-    size_t      location_len;
+    const char *bpath;    /* path part of real (be valid) or real (path_only) */
+    rp_tbackend be;
+    uint32_t    fake_len;
+    uint32_t    real_len;
+    uint32_t    location_len;
+    uint32_t    bpath_len;
+    uint32_t    line;
     bool        path_only; /* real starts with '/' */
     bool        parsed;    /* be is valid (real is an absolute http(s)/ws(s) URL) */
-    rp_tbackend be;
-    const char *bpath;     /* path part of real (be valid) or real (path_only) */
-    size_t      bpath_len;
-    uint32_t    line;
 } rp_trev;
 
 struct rp_table {

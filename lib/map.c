@@ -309,10 +309,14 @@ static const rp_trule *probe_apache(const rp_table *t, const char *p, size_t n, 
                             apache_try(t, p, n, v1, &best, &best_pos, consumed);
                             apache_try(t, p, n, v2, &best, &best_pos, consumed);
                         } else {
-                            if (v1 != RP_SLOT_EMPTY)
+                            if (v1 != RP_SLOT_EMPTY) {
+                                __builtin_prefetch(&t->rules[v1]);
                                 cv[nc++] = (cand){v1, 0};
-                            if (v2 != RP_SLOT_EMPTY)
+                            }
+                            if (v2 != RP_SLOT_EMPTY) {
+                                __builtin_prefetch(&t->rules[v2]);
                                 cv[nc++] = (cand){v2, 0};
+                            }
                         }
                     }
                     if (++i == ix->cap)

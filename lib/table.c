@@ -417,13 +417,37 @@ RP_API rp_status rp_builder_compile(const rp_builder *b, rp_table **out, rp_diag
                 goto fail_st;
         }
     }
+    /* Reverse rules: the explicit ones, then (derive_reverse) one per prefix
+     * ProxyPass that proxies. The explicit ones' URLs are parsed here. */
+    size_t nder = 0;
+    for (size_t i = 0; t->derive_reverse && i < t->nrules; i++) {
+        rp_trule view = t->rules[i]; /* with the builder's strings (no arena yet) */
+        view.pattern = b->rules[i].pattern;
+        view.url = b->rules[i].url;
+        if ((view.kind == RP_KIND_PASS && view.url) || invertible(&view, NULL, NULL))
+            nder++;
+    }
+    if (b->nrevs + nder) {
+        t->trevs = rp__malloc(ba, (b->nrevs + nder) * sizeof *t->trevs);
+        if (!t->trevs)
+            goto nomem;
+        t->ntrevs = b->nrevs + nder;
+        memset(t->trevs, 0, t->ntrevs * sizeof *t->trevs);
+    }
     for (size_t i = 0; i < b->nrevs; i++) {
         const rp_brev *s = &b->revs[i];
-        if (s->url_len > 0 && s->url[0] == '/')
+        rp_trev *v = &t->trevs[i];
+        v->path_only = s->url_len > 0 && s->url[0] == '/';
+        if (v->path_only)
             continue;
-        if (rp__parse_backend(s->url, s->url_len, 0, &pb, NULL) == RP_OK &&
-            origin_differs(&pb, s->url, s->url_len))
-            total = add_sz(total, pb.origin_len + 1u, &ovf);
+        if (rp__parse_backend(s->url, s->url_len, 0, &pb, NULL) == RP_OK) {
+            v->parsed = true;
+            set_be(&v->be, &pb);
+            if (origin_differs(&pb, s->url, s->url_len)) {
+                v->be.origin = s->url; /* marks: needs its own copy */
+                total = add_sz(total, pb.origin_len + 1u, &ovf);
+            }
+        }
     }
     if (ovf)
         goto nomem;
@@ -487,44 +511,30 @@ RP_API rp_status rp_builder_compile(const rp_builder *b, rp_table **out, rp_diag
             d->location = arena_put(&cur, s->location, s->location_len);
     }
 
-    /* Reverse rules: the explicit ones, then (derive_reverse) one per prefix
-     * ProxyPass that proxies. */
-    size_t nder = 0;
-    if (t->derive_reverse)
-        for (size_t i = 0; i < t->nrules; i++)
-            if ((t->rules[i].kind == RP_KIND_PASS && t->rules[i].url) ||
-                invertible(&t->rules[i], NULL, NULL))
-                nder++;
-    if (t->nrevs + nder) {
-        t->trevs = rp__malloc(ba, (t->nrevs + nder) * sizeof *t->trevs);
-        if (!t->trevs)
-            goto nomem;
-        memset(t->trevs, 0, (t->nrevs + nder) * sizeof *t->trevs);
-        t->ntrevs = t->nrevs + nder;
-    }
     size_t kv = 0;
     for (size_t i = 0; i < t->nrevs; i++) {
         rp_trev *v = &t->trevs[kv++];
         const rp_brev *s = &t->revs[i];
         v->fake = s->path;
-        v->fake_len = s->path_len;
+        v->fake_len = (uint32_t)s->path_len;
         v->real = s->url;
-        v->real_len = s->url_len;
+        v->real_len = (uint32_t)s->url_len;
         v->location = s->location;
-        v->location_len = s->location_len;
+        v->location_len = (uint32_t)s->location_len;
         v->line = s->line;
-        v->path_only = s->url_len > 0 && s->url[0] == '/';
         if (v->path_only) {
             v->bpath = s->url;
-            v->bpath_len = s->url_len;
-        } else if (rp__parse_backend(s->url, s->url_len, 0, &pb, NULL) == RP_OK) {
-            v->parsed = true;
-            set_be(&v->be, &pb);
-            v->be.origin = origin_differs(&pb, s->url, s->url_len)
-                               ? arena_put(&cur, pb.origin, pb.origin_len)
-                               : s->url;
+            v->bpath_len = (uint32_t)s->url_len;
+        } else if (v->parsed) {
+            if (!v->be.origin) {
+                v->be.origin = s->url;
+            } else {
+                if (rp__parse_backend(s->url, s->url_len, 0, &pb, NULL) != RP_OK)
+                    goto nomem; /* cannot happen: it parsed above */
+                v->be.origin = arena_put(&cur, pb.origin, pb.origin_len);
+            }
             v->bpath = s->url + v->be.path_off;
-            v->bpath_len = s->url_len - v->be.path_off;
+            v->bpath_len = (uint32_t)(s->url_len - v->be.path_off);
         }
     }
     for (size_t i = 0; nder && i < t->nrules; i++) {
@@ -540,13 +550,13 @@ RP_API rp_status rp_builder_compile(const rp_builder *b, rp_table **out, rp_diag
         }
         rp_trev *v = &t->trevs[kv++];
         v->fake = pat;
-        v->fake_len = plen;
+        v->fake_len = (uint32_t)plen;
         v->real = r->url;
-        v->real_len = ulen;
+        v->real_len = (uint32_t)ulen;
         v->parsed = true;
         v->be = r->be;
         v->bpath = r->url + r->be.path_off;
-        v->bpath_len = ulen - r->be.path_off;
+        v->bpath_len = (uint32_t)(ulen - r->be.path_off);
         v->line = r->line;
     }
 
