@@ -199,14 +199,9 @@ static bool ieq(const char *a, const char *lit, size_t n)
 
 static bool has_slash_run(const char *p, size_t n)
 {
-    for (const char *q = p, *e = p + n; q + 1 < e;) {
-        const char *s = memchr(q, '/', (size_t)(e - q - 1));
-        if (!s)
-            return false;
-        if (s[1] == '/')
+    for (size_t i = 1; i < n; i++)
+        if (p[i] == '/' && p[i - 1] == '/')
             return true;
-        q = s + 1;
-    }
     return false;
 }
 
@@ -251,8 +246,8 @@ typedef struct cand {
  * (the slot loads then overlap), and only the best candidate's rule is
  * read to verify it. Returns that rule, its position and the bytes it
  * consumed. */
-static const rp_trule *probe_apache(const rp_table *t, const char *p, size_t n, uint32_t *pos,
-                                    size_t *consumed)
+static const rp_trule *probe_apache(const rp_table *t, const char *p, size_t n, bool no_runs,
+                                    uint32_t *pos, size_t *consumed)
 {
     const rp_findex *ix = &t->fwd;
     uint32_t best = RP_SLOT_EMPTY, best_pos = RP_SLOT_EMPTY;
@@ -261,7 +256,7 @@ static const rp_trule *probe_apache(const rp_table *t, const char *p, size_t n, 
         const char *c = p;
         size_t cn = n;
         char cbuf[RP_TARGET_LEN_MAX];
-        if (has_slash_run(p, n)) {
+        if (!no_runs && has_slash_run(p, n)) {
             cn = 0;
             for (size_t i = 0; i < n; i++)
                 if (!(p[i] == '/' && i > 0 && p[i - 1] == '/'))
@@ -755,7 +750,8 @@ RP_API rp_status rp_map_request(const rp_table *t, const char *target, size_t ta
     const rp_trule *fast = NULL;
     uint32_t fast_pos = RP_SLOT_EMPTY;
     if (!hit)
-        fast = apache ? probe_apache(t, path, plen, &fast_pos, &fast_consumed)
+        fast = apache ? probe_apache(t, path, plen, !copied, &fast_pos,
+                                     &fast_consumed)
                       : probe_strict(t, path, plen, &fast_consumed);
     /* Regex and servlet rules: Apache tries those written before the best
      * prefix rule, in order; strict tries every regex rule first. */
