@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "revproxy/revproxy.h"
 
@@ -29,7 +30,10 @@ RP_INTERNAL rp_status rp__diag_set(rp_diag *d, rp_status code, const char *fmt, 
 /* ---- byte classes (writer.c) ------------------------------------------- */
 RP_INTERNAL int rp__hexval(unsigned char c); /* -1 if not a hex digit */
 RP_INTERNAL bool rp__is_unreserved(unsigned char c);
-RP_INTERNAL unsigned char rp__lower(unsigned char c);
+static inline unsigned char rp__lower(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+}
 
 /* ---- bounded writer (writer.c) -----------------------------------------
  * One routine for counting and writing: with buf == NULL (or cap == 0) it
@@ -42,8 +46,23 @@ typedef struct rp_writer {
 } rp_writer;
 
 RP_INTERNAL void rp__w_init(rp_writer *w, char *out, size_t out_size);
-RP_INTERNAL void rp__w_put(rp_writer *w, const char *p, size_t n);
-RP_INTERNAL void rp__w_byte(rp_writer *w, unsigned char c);
+/* Inline: the request paths write through these for every piece. */
+static inline void rp__w_put(rp_writer *w, const char *p, size_t n)
+{
+    if (n && w->buf && w->len <= w->cap && n <= w->cap - w->len)
+        memcpy(w->buf + w->len, p, n);
+    if (n > SIZE_MAX - w->len)
+        w->len = SIZE_MAX; /* saturate: reported as too long */
+    else
+        w->len += n;
+}
+static inline void rp__w_byte(rp_writer *w, unsigned char c)
+{
+    if (w->buf && w->len < w->cap)
+        w->buf[w->len] = (char)c;
+    if (w->len != SIZE_MAX)
+        w->len++;
+}
 RP_INTERNAL void rp__w_pct(rp_writer *w, unsigned char c); /* "%XX", uppercase */
 /* Finish: NUL-terminate, set *out_len, return RP_OK, RP_E_NOSPACE or
  * RP_E_TOO_LONG (over max). */
@@ -146,6 +165,19 @@ typedef struct rp_backend {
 RP_INTERNAL rp_status rp__parse_backend(const char *url, size_t len, unsigned mode, rp_backend *be,
                                         rp_diag *diag);
 
+/* A parsed backend as a compiled table keeps it: the origin lives in the
+ * table's string arena (usually it is the start of the URL itself). */
+typedef struct rp_tbackend {
+    const char *origin;
+    uint32_t    path_off;
+    uint16_t    origin_len;
+    uint16_t    authority_off;
+    uint16_t    port;
+    bool        bad_port;
+} rp_tbackend;
+/* A view of be (valid while be lives). */
+RP_INTERNAL void rp__tbackend_view(const rp_backend *be, rp_tbackend *out);
+
 /* "[v6]" -> 16 bytes (uriparser on a stack arena). false if not an IPv6 literal. */
 RP_INTERNAL bool rp__ip6_parse(const char *s, size_t n, unsigned char out[16]);
 /* RFC 3986 §5.2 resolution of ref against an absolute base, into out (cap
@@ -199,20 +231,150 @@ RP_INTERNAL unsigned rp__regex_groups(const rp_regex *re); /* capture groups */
 RP_INTERNAL rp_status rp__regex_match(const rp_regex *re, const char *s, size_t len,
                                       size_t ov[2 * RP_MAX_CAPTURES], unsigned *ngroups);
 
-/* ---- the flat hash index (index.c) ----------------------------------------- */
+/* ---- the flat hash indexes (index.c) ----------------------------------------
+ * Keys are byte strings hashed 8 bytes at a time, so that a caller walking a
+ * path can hash every prefix that ends at a '/' in one pass (rp_hasher).
+ * Slots keep 32 bits of the hash and the key length; a hit is always
+ * verified against the rule itself, so a collision costs a comparison,
+ * never a wrong answer. */
 #define RP_SLOT_EMPTY UINT32_MAX
+
+typedef struct rp_hasher {
+    uint64_t h;     /* state over the full words before pos */
+    size_t   pos;   /* multiple of 8 */
+} rp_hasher;
+static inline uint64_t rp__load8(const char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+/* The bytes s[start..n), fewer than 8, as a word; reads nothing outside
+ * s[0..n). */
+static inline uint64_t rp__load_tail(const char *s, size_t start, size_t n)
+{
+    size_t r = n - start;
+    if (r == 0)
+        return 0;
+    if (n >= 8)
+        return rp__load8(s + n - 8) >> (8 * (8 - r));
+    uint64_t w = 0;
+    for (size_t i = 0; i < r; i++)
+        w |= (uint64_t)(unsigned char)s[start + i] << (8 * i);
+    return w;
+}
+/* Index of the first '/' in s[from..n), or n. */
+static inline size_t rp__find_slash(const char *s, size_t from, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    size_t i = from;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x = rp__load8(s + i) ^ (ones * '/');
+        uint64_t z = (x - ones) & ~x & high;
+        if (z) {
+            for (; s[i] != '/'; i++) {
+            }
+            return i;
+        }
+    }
+    for (; i < n; i++)
+        if (s[i] == '/')
+            return i;
+    return n;
+}
+/* ASCII lowercase of 8 bytes at once. */
+static inline uint64_t rp__lower8(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t x = w & ~high;
+    uint64_t ge_a = x + ones * (0x80 - 'A');
+    uint64_t gt_z = x + ones * (0x7f - 'Z');
+    uint64_t up = ge_a & ~gt_z & ~w & high;
+    return w | (up >> 2);
+}
+/* ASCII case-insensitive equality of n bytes. */
+static inline bool rp__ieq(const char *a, const char *b, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        if (rp__lower8(rp__load8(a + i)) != rp__lower8(rp__load8(b + i)))
+            return false;
+    for (; i < n; i++)
+        if (rp__lower((unsigned char)a[i]) != rp__lower((unsigned char)b[i]))
+            return false;
+    return true;
+}
+static inline uint64_t rp__mix(uint64_t h, uint64_t w)
+{
+    h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+    return h ^ (h >> 29);
+}
+static inline uint64_t rp__fmix(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ull;
+    x ^= x >> 33;
+    return x;
+}
+static inline void rp__hasher_init(rp_hasher *hs)
+{
+    hs->h = 0x243f6a8885a308d3ull;
+    hs->pos = 0;
+}
+/* Hash of s[0..n); s[0..n) must be readable, and n must not go below the
+ * previous call's n on the same hasher. */
+static inline uint64_t rp__hash_prefix(rp_hasher *hs, const char *s, size_t n)
+{
+    while (hs->pos + 8 <= n) {
+        hs->h = rp__mix(hs->h, rp__load8(s + hs->pos));
+        hs->pos += 8;
+    }
+    uint64_t tail = rp__load_tail(s, hs->pos, n);
+    return rp__fmix(hs->h ^ (tail * 0x9fb21c651e98df25ull) ^ (uint64_t)n);
+}
+static inline uint64_t rp__hash_bytes(const char *s, size_t n)
+{
+    rp_hasher hs;
+    rp__hasher_init(&hs);
+    return rp__hash_prefix(&hs, s, n);
+}
+
+/* The forward index: one slot per distinct key P, a rule path (Apache: with
+ * runs of '/' collapsed) without its trailing '/'. v_plain is the rule whose
+ * key is P, v_slash the rule whose key is P + "/" (Apache), the winner
+ * among equal keys (Apache: lowest position; strict: lowest index). The
+ * interior flag says that some longer key starts with P + "/": a path
+ * walk stops at the first prefix without it. */
+typedef struct rp_fslot {
+    uint32_t check;   /* high 32 bits of the hash */
+    uint32_t lenf;    /* key length << 1 | interior; 0 = empty slot */
+    uint32_t v_plain; /* rule index or RP_SLOT_EMPTY */
+    uint32_t v_slash;
+} rp_fslot;
+typedef struct rp_findex {
+    rp_fslot *slots; /* NULL when empty */
+    uint32_t  cap;
+    uint32_t  count;
+    uint32_t  root; /* the rule keyed "/" (or RP_SLOT_EMPTY) */
+} rp_findex;
+static inline uint32_t rp__slot_of(uint64_t h, uint32_t cap)
+{
+    return (uint32_t)(((h & 0xffffffffu) * (uint64_t)cap) >> 32);
+}
+
+/* A plain multimap (reverse rules): key hash + length -> value. */
 typedef struct rp_slot {
-    uint64_t h;
-    uint32_t len;
+    uint32_t check;
+    uint32_t len; /* key length + 1; 0 = empty */
     uint32_t val;
 } rp_slot;
 typedef struct rp_index {
     rp_slot *slots; /* NULL when empty */
-    uint32_t mask;
+    uint32_t cap;
     uint32_t count;
 } rp_index;
-RP_INTERNAL uint64_t rp__hash_init(void);
-RP_INTERNAL uint64_t rp__hash_byte(uint64_t h, unsigned char c);
 RP_INTERNAL rp_status rp__index_init(const rp_allocator *a, rp_index *ix, size_t nkeys);
 RP_INTERNAL void rp__index_free(const rp_allocator *a, rp_index *ix);
 /* Insert; same(ctx, a, b) tells whether values a and b have the same key
@@ -221,40 +383,68 @@ RP_INTERNAL void rp__index_put(rp_index *ix, uint64_t h, uint32_t len, uint32_t 
                                bool (*same)(const void *ctx, uint32_t a, uint32_t b),
                                const void *ctx);
 /* Iterate the values stored under (h, len): RP_SLOT_EMPTY ends. */
-RP_INTERNAL uint32_t rp__index_first(const rp_index *ix, uint64_t h, uint32_t len,
-                                     uint32_t *cursor);
-RP_INTERNAL uint32_t rp__index_next(const rp_index *ix, uint64_t h, uint32_t len,
-                                    uint32_t *cursor);
+static inline uint32_t rp__index_next(const rp_index *ix, uint64_t h, uint32_t len,
+                                      uint32_t *cursor)
+{
+    uint32_t c = (uint32_t)(h >> 32);
+    for (uint32_t i = *cursor;;) {
+        const rp_slot *s = &ix->slots[i];
+        if (++i == ix->cap)
+            i = 0;
+        if (s->len == 0) {
+            *cursor = i;
+            return RP_SLOT_EMPTY;
+        }
+        if (s->check == c && s->len == len + 1) {
+            *cursor = i;
+            return s->val;
+        }
+    }
+}
+static inline uint32_t rp__index_first(const rp_index *ix, uint64_t h, uint32_t len,
+                                       uint32_t *cursor)
+{
+    if (!ix->slots)
+        return RP_SLOT_EMPTY;
+    *cursor = rp__slot_of(h, ix->cap);
+    return rp__index_next(ix, h, len, cursor);
+}
 
 /* ---- the compiled table (table.c) ---------------------------------------- */
 typedef struct rp_trule {
-    unsigned    kind;
-    unsigned    flags;
-    uint32_t    line;
-    uint32_t    column;
-    uint32_t    index; /* position among forward rules, in the order added */
     const char *pattern;
-    size_t      pattern_len;
     const char *url; /* NULL for exclusions */
-    size_t      url_len;
-    rp_backend  be;  /* valid when url != NULL */
-    rp_regex   *re;  /* RP_KIND_MATCH */
+    rp_tbackend be;  /* valid when url != NULL */
+    uint32_t    pattern_len;
+    uint32_t    url_len;
+    uint32_t    line;
+    uint32_t    column; /* of the directive (0: programmatic) */
+    uint32_t    index;  /* position among forward rules, in the order added */
+    uint16_t    flags;
+    uint8_t     kind;
 } rp_trule;
+
+/* A rule tried one by one (regex, servlet, mapping=encoded). */
+typedef struct rp_tslow {
+    uint32_t        pos;  /* Apache: evaluation position; strict: rule index */
+    uint32_t        rule; /* rule index */
+    rp_regex       *re;   /* RP_KIND_MATCH (owned) */
+} rp_tslow;
 
 /* A reverse rule ready for the request path (table.c). */
 typedef struct rp_trev {
     const char *fake;     /* public path (ProxyPassReverse PATH) */
-    size_t      fake_len;
     const char *real;     /* backend URL or path, as written */
-    size_t      real_len;
     const char *location; /* <Location> scope or NULL */
-    size_t      location_len;
+    const char *bpath;    /* path part of real (be valid) or real (path_only) */
+    rp_tbackend be;
+    uint32_t    fake_len;
+    uint32_t    real_len;
+    uint32_t    location_len;
+    uint32_t    bpath_len;
+    uint32_t    line;
     bool        path_only; /* real starts with '/' */
     bool        parsed;    /* be is valid (real is an absolute http(s)/ws(s) URL) */
-    rp_backend  be;
-    const char *bpath;     /* path part of real (be valid) or real (path_only) */
-    size_t      bpath_len;
-    uint32_t    line;
 } rp_trev;
 
 struct rp_table {
@@ -274,14 +464,14 @@ struct rp_table {
     size_t       nrules;
     uint32_t    *order;     /* evaluation order (indexes into rules) */
     size_t       norder;
-    /* Forward index. Apache: prefix rules keyed by their path with slash
-     * runs collapsed, value = position in order (lowest wins); strict: keyed
-     * by the path without its trailing '/', value = rule index. */
-    rp_index     fwd;
-    uint32_t    *slow;      /* Apache: positions (ascending) of regex and servlet
-                               rules; strict: regex rule indexes, in order */
+    /* Forward index (rp_findex). Values are rule indexes; Apache compares
+     * them by evaluation position (pos, NULL when it is the rule index). */
+    rp_findex    fwd;
+    uint32_t    *pos;
+    rp_tslow    *slow;      /* Apache: regex and servlet rules by position;
+                               strict: regex rules, in order */
     size_t       nslow;
-    uint32_t    *encoded;   /* Apache: positions of mapping=encoded rules */
+    rp_tslow    *encoded;   /* Apache: mapping=encoded rules by position */
     size_t       nencoded;
     bool         has_encoded_mapping;
     char        *strings;   /* arena holding every string the rules point to */

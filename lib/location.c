@@ -17,12 +17,9 @@ static bool is_digit(unsigned char c)
     return c >= '0' && c <= '9';
 }
 
-static bool ieq_n(const char *a, const char *b, size_t n)
+static inline bool ieq_n(const char *a, const char *b, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        if (rp__lower((unsigned char)a[i]) != rp__lower((unsigned char)b[i]))
-            return false;
-    return true;
+    return rp__ieq(a, b, n);
 }
 
 static void trim_ows(const char **v, size_t *n)
@@ -118,7 +115,7 @@ static unsigned default_port(const char *scheme, size_t n)
  * origin be? Scheme and host ASCII-caseless, one trailing dot ignored, IPv6
  * by value, default port == no port, userinfo never matches (R17). */
 static bool same_origin(const char *sch, size_t schn, const char *a, size_t an,
-                        const rp_backend *be)
+                        const rp_tbackend *be)
 {
     const char *bo = be->origin;
     size_t bsn = be->authority_off - 3;
@@ -235,7 +232,7 @@ size_t rp__origin_key(const char *sch, size_t sn, const char *host, size_t hn, u
 }
 
 /* Canonical origin key of a parsed backend. */
-static size_t be_origin_key(const rp_backend *be, char *out)
+static size_t be_origin_key(const rp_tbackend *be, char *out)
 {
     const char *bh = be->origin + be->authority_off;
     size_t bhn = be->origin_len - be->authority_off;
@@ -250,11 +247,30 @@ static size_t be_origin_key(const rp_backend *be, char *out)
     return rp__origin_key(be->origin, be->authority_off - 3, bh, bhn, be->port, out);
 }
 
-static uint64_t hash_bytes(uint64_t h, const char *p, size_t n, bool lower)
+#define lower8 rp__lower8
+
+/* rp__hash_prefix of the lowercased bytes. */
+static inline uint64_t hash_prefix_lc(rp_hasher *hs, const char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        h = rp__hash_byte(h, lower ? rp__lower((unsigned char)p[i]) : (unsigned char)p[i]);
-    return h;
+    while (hs->pos + 8 <= n) {
+        hs->h = rp__mix(hs->h, lower8(rp__load8(s + hs->pos)));
+        hs->pos += 8;
+    }
+    uint64_t tail = lower8(rp__load_tail(s, hs->pos, n));
+    return rp__fmix(hs->h ^ (tail * 0x9fb21c651e98df25ull) ^ (uint64_t)n);
+}
+
+static uint64_t hash_lc(const char *s, size_t n)
+{
+    rp_hasher hs;
+    rp__hasher_init(&hs);
+    return hash_prefix_lc(&hs, s, n);
+}
+
+/* Strict keys: canonical origin + backend path, hashed in two parts. */
+static inline uint64_t hash_pair(uint64_t ho, uint64_t hp)
+{
+    return rp__fmix(ho * 0xd6e8feb86659fd93ull ^ hp);
 }
 
 static size_t strip_slash(const char *p, size_t n)
@@ -322,7 +338,7 @@ rp_status rp__build_reverse_index(rp_table *t)
                 t->rev_scoped[t->nrev_scoped++] = (uint32_t)i;
                 continue;
             }
-            uint64_t h = hash_bytes(rp__hash_init(), r->real, r->real_len, true);
+            uint64_t h = hash_lc(r->real, r->real_len);
             if (r->path_only) {
                 rp__index_put(&t->rev_b, h, (uint32_t)r->real_len, (uint32_t)i, rev_same, t);
                 lb[nlb++] = (uint32_t)r->real_len;
@@ -338,13 +354,12 @@ rp_status rp__build_reverse_index(rp_table *t)
         if (r->parsed) {
             size_t kl = be_origin_key(&r->be, key);
             if (kl) {
-                uint64_t h = hash_bytes(hash_bytes(rp__hash_init(), key, kl, false), r->bpath,
-                                        bl, false);
+                uint64_t h = hash_pair(rp__hash_bytes(key, kl), rp__hash_bytes(r->bpath, bl));
                 rp__index_put(&t->rev_a, h, (uint32_t)(kl + bl), (uint32_t)i, NULL, NULL);
             }
         }
         if (r->parsed || r->path_only) {
-            uint64_t h = hash_bytes(rp__hash_init(), r->bpath, bl, false);
+            uint64_t h = rp__hash_bytes(r->bpath, bl);
             rp__index_put(&t->rev_b, h, (uint32_t)bl, (uint32_t)i, NULL, NULL);
         }
     }
@@ -480,16 +495,27 @@ static rp_status apache_try(const rp_table *t, const rp_trev *r, const char *v, 
 static void probe_lens(const rp_table *t, const rp_index *ix, const uint32_t *lens, size_t nl,
                        const char *p, size_t n, uint32_t *best)
 {
-    uint64_t h = rp__hash_init();
-    size_t i = 0;
-    for (size_t k = 0; k < nl && lens[k] <= n; k++) {
-        for (; i < lens[k]; i++)
-            h = rp__hash_byte(h, rp__lower((unsigned char)p[i]));
-        uint32_t cur, v;
-        for (v = rp__index_first(ix, h, lens[k], &cur); v != RP_SLOT_EMPTY;
-             v = rp__index_next(ix, h, lens[k], &cur))
-            if (v < *best && ieq_n(p, t->trevs[v].real, lens[k]))
-                *best = v;
+    if (!ix->slots)
+        return;
+    rp_hasher hs;
+    rp__hasher_init(&hs);
+    size_t k = 0;
+    while (k < nl && lens[k] <= n) {
+        /* a batch: hash and prefetch first, so that the slot loads overlap */
+        uint64_t hv[16];
+        size_t b = 0;
+        for (; b < 16 && k + b < nl && lens[k + b] <= n; b++) {
+            hv[b] = hash_prefix_lc(&hs, p, lens[k + b]);
+            __builtin_prefetch(&ix->slots[rp__slot_of(hv[b], ix->cap)]);
+        }
+        for (size_t q = 0; q < b; q++) {
+            uint32_t cur, v, len = lens[k + q];
+            for (v = rp__index_first(ix, hv[q], len, &cur); v != RP_SLOT_EMPTY;
+                 v = rp__index_next(ix, hv[q], len, &cur))
+                if (v < *best && ieq_n(p, t->trevs[v].real, len))
+                    *best = v;
+        }
+        k += b;
     }
 }
 
@@ -609,9 +635,12 @@ static rp_status strict_abs(const rp_table *t, const rp_response_ctx *ctx, const
         size_t kl = rp__origin_key(schemes[si], schl[si], auth, hend, port, key);
         if (!kl)
             continue;
-        uint64_t h = hash_bytes(rp__hash_init(), key, kl, false);
+        uint64_t ho = rp__hash_bytes(key, kl);
+        rp_hasher hs;
+        rp__hasher_init(&hs);
         for (size_t i = 0; i <= pn; i++) {
             if (i == 0 || i == pn || path[i] == '/') {
+                uint64_t h = hash_pair(ho, rp__hash_prefix(&hs, path, i));
                 uint32_t cur, rv;
                 for (rv = rp__index_first(&t->rev_a, h, (uint32_t)(kl + i), &cur);
                      rv != RP_SLOT_EMPTY;
@@ -627,8 +656,6 @@ static rp_status strict_abs(const rp_table *t, const rp_response_ctx *ctx, const
                     best_len = pn ? c : 0;
                 }
             }
-            if (i < pn)
-                h = rp__hash_byte(h, (unsigned char)path[i]);
         }
     }
     if (!best)
@@ -645,9 +672,11 @@ static rp_status strict_path(const rp_table *t, const rp_response_ctx *ctx, cons
     size_t pn = u->path_end - u->path_start;
     const rp_trev *best = NULL;
     size_t best_len = 0;
-    uint64_t h = rp__hash_init();
+    rp_hasher hs;
+    rp__hasher_init(&hs);
     for (size_t i = 0; i <= pn; i++) {
         if (i == 0 || i == pn || path[i] == '/') {
+            uint64_t h = rp__hash_prefix(&hs, path, i);
             uint32_t cur, rv;
             for (rv = rp__index_first(&t->rev_b, h, (uint32_t)i, &cur); rv != RP_SLOT_EMPTY;
                  rv = rp__index_next(&t->rev_b, h, (uint32_t)i, &cur)) {
@@ -662,8 +691,6 @@ static rp_status strict_path(const rp_table *t, const rp_response_ctx *ctx, cons
                 best_len = c;
             }
         }
-        if (i < pn)
-            h = rp__hash_byte(h, (unsigned char)path[i]);
     }
     if (!best)
         return RP_OK;
@@ -858,10 +885,12 @@ RP_API rp_status rp_map_destination(const rp_table *t, const char *value, size_t
         size_t vs = u.scheme_len ? u.scheme_len : po.scheme_len;
         const char *vsch = u.scheme_len ? v : public_origin;
         rp_backend be;
+        rp_tbackend tb;
         memset(&be, 0, sizeof be);
         if (rp__parse_backend(public_origin, po.auth_end, 0, &be, NULL) != RP_OK)
             return RP_E_ARG;
-        if (!same_origin(vsch, vs, v + u.auth_start, u.auth_end - u.auth_start, &be))
+        rp__tbackend_view(&be, &tb);
+        if (!same_origin(vsch, vs, v + u.auth_start, u.auth_end - u.auth_start, &tb))
             return RP_E_FORBIDDEN; /* a Destination on another host is never passed on */
         if (u.path_start == n)
             return rp_map_request(t, "/", 1, NULL, 0, flags, out, out_size, out_len, match);

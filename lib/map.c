@@ -61,20 +61,31 @@ static bool seg_prefix(const char *p, size_t plen, const char *pat, size_t patle
 /* Apache ap_proxy_canonenc for a path: '/' and "~$-_.+!*'(),;:@&=" and
  * alphanumerics kept, everything else %XX. keep_2f: a literal "%2F" (from
  * AllowEncodedSlashes NoDecode) is kept as it is. */
+static const uint64_t k_enc_keep[4] = {0x2fffffd200000000ull, 0x47fffffe87ffffffull, 0, 0};
+
+static inline bool enc_keep(unsigned char c)
+{
+    return (k_enc_keep[c >> 6] >> (c & 63)) & 1u;
+}
+
 static void apache_enc(rp_writer *w, const char *s, size_t n, bool keep_2f)
 {
-    static const char keep[] = "/~$-_.+!*'(),;:@&=";
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-            (c != 0 && memchr(keep, c, sizeof keep - 1))) {
-            rp__w_byte(w, c);
-        } else if (keep_2f && c == '%' && i + 2 < n && s[i + 1] == '2' &&
-                   (s[i + 2] == 'F' || s[i + 2] == 'f')) {
-            rp__w_put(w, s + i, 3);
-            i += 2;
+    size_t i = 0;
+    while (i < n) {
+        size_t j = i;
+        while (j < n && enc_keep((unsigned char)s[j]))
+            j++;
+        rp__w_put(w, s + i, j - i); /* a run of kept bytes at once */
+        if (j == n)
+            return;
+        unsigned char c = (unsigned char)s[j];
+        if (keep_2f && c == '%' && j + 2 < n && s[j + 1] == '2' &&
+            (s[j + 2] == 'F' || s[j + 2] == 'f')) {
+            rp__w_put(w, s + j, 3);
+            i = j + 3;
         } else {
             rp__w_pct(w, c);
+            i = j + 1;
         }
     }
 }
@@ -186,96 +197,216 @@ static bool ieq(const char *a, const char *lit, size_t n)
     return true;
 }
 
-/* Apache: every prefix of the path that ends just before or just after a '/'
- * (slash runs collapsed, as alias_match compares them), and the whole path,
- * is looked up; the hit with the lowest position in the evaluation order
- * wins. Returns that rule, its position and the bytes it consumed. */
-/* One Apache probe: the rules stored under (h, klen) that match, keeping
- * the one with the lowest evaluation position. */
-static void probe_key(const rp_table *t, const char *p, size_t n, uint64_t h, uint32_t klen,
-                      const rp_trule **best, uint32_t *best_pos, size_t *consumed)
+static bool has_slash_run(const char *p, size_t n)
 {
-    uint32_t cur, v;
-    for (v = rp__index_first(&t->fwd, h, klen, &cur); v != RP_SLOT_EMPTY;
-         v = rp__index_next(&t->fwd, h, klen, &cur)) {
-        if (v >= *best_pos)
-            continue;
-        const rp_trule *r = &t->rules[t->order[v]];
-        size_t c = alias_match(p, n, r->pattern, r->pattern_len, false);
-        if (c) {
-            *best = r;
-            *best_pos = v;
-            *consumed = c;
-        }
+    for (size_t i = 1; i < n; i++)
+        if (p[i] == '/' && p[i - 1] == '/')
+            return true;
+    return false;
+}
+
+static inline uint32_t pos_of(const rp_table *t, uint32_t ri)
+{
+    return t->pos ? t->pos[ri] : ri;
+}
+
+/* Apache candidate ri: kept when it comes before the best so far and
+ * alias_match agrees. */
+static inline void apache_try(const rp_table *t, const char *p, size_t n, uint32_t ri,
+                              uint32_t *best, uint32_t *best_pos, size_t *consumed)
+{
+    if (ri == RP_SLOT_EMPTY)
+        return;
+    uint32_t ps = pos_of(t, ri);
+    if (ps >= *best_pos)
+        return;
+    const rp_trule *r = &t->rules[ri];
+    size_t c = alias_match(p, n, r->pattern, r->pattern_len, false);
+    if (c) {
+        *best = ri;
+        *best_pos = ps;
+        *consumed = c;
     }
 }
 
-static const rp_trule *probe_apache(const rp_table *t, const char *p, size_t n, uint32_t *pos,
-                                    size_t *consumed)
+#define RP_PROBE_BATCH 16
+
+/* A candidate of one batch of Apache probes. */
+typedef struct cand {
+    uint32_t ri;
+    uint32_t unused;
+} cand;
+
+/* Apache (PERF.md §5): the rule keys are the rule paths with runs of '/'
+ * collapsed, as alias_match compares them. Every prefix of the collapsed
+ * path that ends before a '/' (key P, and the key P + "/" in the same slot)
+ * and the whole path are looked up, one probe per '/', until a prefix no
+ * longer key starts with; the hit with the lowest evaluation position
+ * wins. The probes of a batch are hashed and their slots prefetched first
+ * (the slot loads then overlap), and only the best candidate's rule is
+ * read to verify it. Returns that rule, its position and the bytes it
+ * consumed. */
+static const rp_trule *probe_apache(const rp_table *t, const char *p, size_t n, bool no_runs,
+                                    uint32_t *pos, size_t *consumed)
 {
-    const rp_trule *best = NULL;
-    uint32_t best_pos = RP_SLOT_EMPTY;
-    if (t->fwd.count) {
-        uint64_t h = rp__hash_init();
-        uint32_t klen = 0;
-        size_t i = 0;
-        for (;;) {
-            bool at_end = i >= n;
-            if (!at_end && p[i] != '/') {
-                h = rp__hash_byte(h, (unsigned char)p[i++]);
-                klen++;
-                continue;
+    const rp_findex *ix = &t->fwd;
+    uint32_t best = RP_SLOT_EMPTY, best_pos = RP_SLOT_EMPTY;
+    apache_try(t, p, n, ix->root, &best, &best_pos, consumed);
+    if (ix->slots) {
+        const char *c = p;
+        size_t cn = n;
+        char cbuf[RP_TARGET_LEN_MAX];
+        if (!no_runs && has_slash_run(p, n)) {
+            cn = 0;
+            for (size_t i = 0; i < n; i++)
+                if (!(p[i] == '/' && i > 0 && p[i - 1] == '/'))
+                    cbuf[cn++] = p[i];
+            c = cbuf;
+        }
+        rp_hasher hs;
+        rp__hasher_init(&hs);
+        size_t j = 1;
+        bool done = false;
+        while (!done) {
+            uint64_t hv[RP_PROBE_BATCH];
+            size_t ev[RP_PROBE_BATCH];
+            unsigned nb = 0;
+            while (nb < RP_PROBE_BATCH) {
+                size_t e = rp__find_slash(c, j, cn);
+                if (e == cn && c[cn - 1] == '/') {
+                    done = true; /* the whole path was the last "P/" probe */
+                    break;
+                }
+                uint64_t h = rp__hash_prefix(&hs, c, e);
+                __builtin_prefetch(&ix->slots[rp__slot_of(h, ix->cap)]);
+                hv[nb] = h;
+                ev[nb++] = e;
+                if (e == cn) {
+                    done = true;
+                    break;
+                }
+                j = e + 1;
             }
-            /* key = collapsed prefix so far, not ending in '/' */
-            if (klen > 0 && (!at_end || p[n - 1] != '/'))
-                probe_key(t, p, n, h, klen, &best, &best_pos, consumed);
-            if (at_end)
-                break;
-            /* key = collapsed prefix ending in '/' */
-            h = rp__hash_byte(h, '/');
-            klen++;
-            while (i < n && p[i] == '/')
-                i++;
-            probe_key(t, p, n, h, klen, &best, &best_pos, consumed);
+            cand cv[2 * RP_PROBE_BATCH];
+            unsigned nc = 0;
+            for (unsigned k = 0; k < nb; k++) {
+                uint64_t h = hv[k];
+                bool sl = ev[k] < cn;
+                uint32_t chk = (uint32_t)(h >> 32), lf = (uint32_t)ev[k] << 1, interior = 0;
+                for (uint32_t i = rp__slot_of(h, ix->cap);;) {
+                    const rp_fslot *sp = &ix->slots[i];
+                    if (sp->lenf == 0)
+                        break;
+                    if (sp->check == chk && (sp->lenf | 1u) == (lf | 1u)) {
+                        interior |= sp->lenf & 1u;
+                        uint32_t v1 = sp->v_plain, v2 = sl ? sp->v_slash : RP_SLOT_EMPTY;
+                        if (nc + 2 > 2 * RP_PROBE_BATCH) { /* only with hash collisions */
+                            apache_try(t, p, n, v1, &best, &best_pos, consumed);
+                            apache_try(t, p, n, v2, &best, &best_pos, consumed);
+                        } else {
+                            if (v1 != RP_SLOT_EMPTY) {
+                                __builtin_prefetch(&t->rules[v1]);
+                                cv[nc++] = (cand){v1, 0};
+                            }
+                            if (v2 != RP_SLOT_EMPTY) {
+                                __builtin_prefetch(&t->rules[v2]);
+                                cv[nc++] = (cand){v2, 0};
+                            }
+                        }
+                    }
+                    if (++i == ix->cap)
+                        i = 0;
+                }
+                if (!interior) {
+                    done = true;
+                    break;
+                }
+            }
+            /* the lowest position first; a candidate that does not match
+             * (a hash collision) gives way to the next */
+            for (;;) {
+                unsigned m = nc;
+                uint32_t mp = best_pos;
+                for (unsigned k = 0; k < nc; k++) {
+                    uint32_t ps = pos_of(t, cv[k].ri);
+                    if (ps < mp) {
+                        mp = ps;
+                        m = k;
+                    }
+                }
+                if (m == nc)
+                    break;
+                uint32_t before = best;
+                apache_try(t, p, n, cv[m].ri, &best, &best_pos, consumed);
+                if (best != before)
+                    break;
+                cv[m] = cv[--nc];
+            }
         }
     }
     *pos = best_pos;
-    return best;
+    return best == RP_SLOT_EMPTY ? NULL : &t->rules[best];
 }
 
 /* Strict: the longest rule path that is the whole canonical path or ends
- * at one of its '/' (R10, R12). */
+ * at one of its '/' (R10, R12). Probes batched as for Apache. */
 static const rp_trule *probe_strict(const rp_table *t, const char *p, size_t n,
                                     size_t *consumed)
 {
+    const rp_findex *ix = &t->fwd;
     const rp_trule *best = NULL;
-    if (!t->fwd.count)
-        return NULL;
-    uint64_t h = rp__hash_init();
-    for (size_t i = 0; i <= n; i++) {
-        if (i == n || (p[i] == '/' && i > 0)) {
-            uint32_t cur, v;
-            for (v = rp__index_first(&t->fwd, h, (uint32_t)i, &cur); v != RP_SLOT_EMPTY;
-                 v = rp__index_next(&t->fwd, h, (uint32_t)i, &cur)) {
-                const rp_trule *r = &t->rules[v];
-                size_t c = 0;
-                if (seg_prefix(p, n, r->pattern, r->pattern_len, &c)) {
-                    best = r;
-                    *consumed = c;
+    if (ix->root != RP_SLOT_EMPTY) {
+        best = &t->rules[ix->root];
+        *consumed = 0;
+    }
+    if (!ix->slots)
+        return best;
+    rp_hasher hs;
+    rp__hasher_init(&hs);
+    size_t j = 1;
+    bool done = false;
+    while (!done) {
+        uint64_t hv[RP_PROBE_BATCH];
+        size_t ev[RP_PROBE_BATCH];
+        unsigned nb = 0;
+        while (nb < RP_PROBE_BATCH) {
+            size_t e = rp__find_slash(p, j, n);
+            uint64_t h = rp__hash_prefix(&hs, p, e);
+            __builtin_prefetch(&ix->slots[rp__slot_of(h, ix->cap)]);
+            hv[nb] = h;
+            ev[nb++] = e;
+            if (e == n) {
+                done = true;
+                break;
+            }
+            j = e + 1;
+        }
+        for (unsigned k = 0; k < nb; k++) {
+            uint64_t h = hv[k];
+            uint32_t chk = (uint32_t)(h >> 32), lf = (uint32_t)ev[k] << 1, interior = 0;
+            for (uint32_t i = rp__slot_of(h, ix->cap);;) {
+                const rp_fslot *sp = &ix->slots[i];
+                if (sp->lenf == 0)
+                    break;
+                if (sp->check == chk && (sp->lenf | 1u) == (lf | 1u)) {
+                    interior |= sp->lenf & 1u;
+                    if (sp->v_plain != RP_SLOT_EMPTY) {
+                        const rp_trule *r = &t->rules[sp->v_plain];
+                        size_t c = 0;
+                        if (seg_prefix(p, n, r->pattern, r->pattern_len, &c)) {
+                            best = r;
+                            *consumed = c;
+                        }
+                    }
                 }
+                if (++i == ix->cap)
+                    i = 0;
+            }
+            if (!interior) {
+                done = true;
+                break;
             }
         }
-        if (i == 1 && p[0] == '/' && !best) {
-            /* the root rule "/" is stored under the key "/" */
-            uint64_t hr = rp__hash_byte(rp__hash_init(), '/');
-            uint32_t cur, v = rp__index_first(&t->fwd, hr, 1, &cur);
-            if (v != RP_SLOT_EMPTY) {
-                best = &t->rules[v];
-                *consumed = 0;
-            }
-        }
-        if (i < n)
-            h = rp__hash_byte(h, (unsigned char)p[i]);
     }
     return best;
 }
@@ -283,24 +414,38 @@ static const rp_trule *probe_strict(const rp_table *t, const char *p, size_t n,
 /* Is the raw path already in the form canonicalization would give, so that
  * it can be matched where it lies? No '%', no "//", no segment starting with
  * '.', no byte either profile refuses or rewrites, not too many segments. */
+static const unsigned char k_canon_class[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 0, 2, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 2, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 0,
+    2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 0, 1,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+};
+
+/* Is the raw path already in the form canonicalization would give, so that
+ * it can be matched where it lies? No '%', no "//", no segment starting with
+ * '.', no byte either profile refuses or rewrites (k_canon_class: 1 both, 2
+ * strict, 3 '/'), not too many segments. */
 static bool already_canonical(const char *p, size_t n, bool strict, size_t max_segments)
 {
     size_t segs = 0;
+    const unsigned bad = strict ? 3u : 1u; /* class bits that refuse */
     if (n == 0 || p[0] != '/')
         return false;
     for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)p[i];
-        if (c == '/') {
+        unsigned k = k_canon_class[(unsigned char)p[i]];
+        if (k == 0)
+            continue;
+        if (k == 3) {
             if (i + 1 < n && (p[i + 1] == '/' || p[i + 1] == '.'))
                 return false;
             segs++;
             continue;
         }
-        if (c <= 0x20 || c == 0x7f || c == '%' || c == '#')
-            return false;
-        if (strict && (c >= 0x80 || c == '\\' || c == '"' || c == '<' || c == '>' ||
-                       c == '[' || c == ']' || c == '^' || c == '`' || c == '{' || c == '|' ||
-                       c == '}'))
+        if (k & bad)
             return false;
     }
     return !max_segments || segs <= max_segments;
@@ -578,7 +723,7 @@ RP_API rp_status rp_map_request(const rp_table *t, const char *target, size_t ta
 
     /* Apache: mapping=encoded rules see the path before it is decoded. */
     for (size_t e = 0; apache && e < t->nencoded && !hit; e++) {
-        const rp_trule *ru = &t->rules[t->order[t->encoded[e]]];
+        const rp_trule *ru = &t->rules[t->encoded[e].rule];
         if ((consumed = alias_match(path, plen, ru->pattern, ru->pattern_len, false)) > 0) {
             hit = ru;
             encoded_phase = true;
@@ -605,15 +750,16 @@ RP_API rp_status rp_map_request(const rp_table *t, const char *target, size_t ta
     const rp_trule *fast = NULL;
     uint32_t fast_pos = RP_SLOT_EMPTY;
     if (!hit)
-        fast = apache ? probe_apache(t, path, plen, &fast_pos, &fast_consumed)
+        fast = apache ? probe_apache(t, path, plen, !copied, &fast_pos,
+                                     &fast_consumed)
                       : probe_strict(t, path, plen, &fast_consumed);
     /* Regex and servlet rules: Apache tries those written before the best
      * prefix rule, in order; strict tries every regex rule first. */
     for (size_t e = 0; !hit && e < t->nslow; e++) {
-        uint32_t k = t->slow[e];
-        if (apache && k > fast_pos)
+        const rp_tslow *sw = &t->slow[e];
+        if (apache && sw->pos > fast_pos)
             break;
-        const rp_trule *ru = &t->rules[apache ? t->order[k] : k];
+        const rp_trule *ru = &t->rules[sw->rule];
         if (ru->kind == RP_KIND_PASS) { /* servlet mapping */
             size_t sl = 0;
             consumed = servlet_try(t, ru, path, plen, servlet_store, &sl, &st);
@@ -626,7 +772,7 @@ RP_API rp_status rp_map_request(const rp_table *t, const char *target, size_t ta
             }
             continue;
         }
-        st = rp__regex_match(ru->re, path, plen, ov, &ng);
+        st = rp__regex_match(sw->re, path, plen, ov, &ng);
         if (st == RP_NO_MATCH)
             continue;
         if (st != RP_OK)
@@ -635,7 +781,7 @@ RP_API rp_status rp_map_request(const rp_table *t, const char *target, size_t ta
         if (apache && (ru->flags & RP_RULE_NOCANON) && !(ru->flags & RP_RULE_EXCLUDE)) {
             size_t ov2[2 * RP_MAX_CAPTURES];
             unsigned ng2 = 0;
-            st = rp__regex_match(ru->re, target, target_len, ov2, &ng2);
+            st = rp__regex_match(sw->re, target, target_len, ov2, &ng2);
             if (st == RP_OK) {
                 memcpy(ov, ov2, sizeof ov);
                 raw = true;

@@ -12,10 +12,41 @@
 #define RP_DEPTH_LIMIT 1000u
 #define RP_HEAP_LIMIT_KIB 40u
 
+#define RP_LIT_MAX 48u
+
 struct rp_regex {
     pcre2_code *code;
     bool        jit;
+    uint8_t     litn;            /* bytes every match starts with */
+    char        lit[RP_LIT_MAX];
 };
+
+/* The literal text right after a leading '^' ("^/api/v1/(.*)" -> "/api/v1/"):
+ * every subject that matches starts with it, so a subject that does not is
+ * refused without running PCRE2. Conservative: any '|' in the pattern, or a
+ * pattern not starting with '^', gives no prefix; the run stops at the first
+ * byte that is not plainly literal, and a literal followed by a quantifier
+ * is left out. */
+static uint8_t literal_prefix(const char *p, size_t n, char *out)
+{
+    if (n == 0 || p[0] != '^' || memchr(p, '|', n))
+        return 0;
+    size_t k = 1, m = 0;
+    while (k < n && m < RP_LIT_MAX) {
+        unsigned char c = (unsigned char)p[k];
+        bool lit = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                   c == '/' || c == '-' || c == '_' || c == '~' || c == '%' || c == ',' ||
+                   c == ';' || c == '=' || c == '@' || c == ':' || c == '!' || c == '&' ||
+                   c == '\'' || c == '"' || c == '<' || c == '>';
+        if (!lit)
+            break;
+        out[m++] = (char)c;
+        k++;
+    }
+    if (m && k < n && (p[k] == '*' || p[k] == '+' || p[k] == '?' || p[k] == '{'))
+        m--;
+    return (uint8_t)m;
+}
 
 /* Build-time allocations go through the caller's rp_allocator; PCRE2 does
  * not pass sizes to free, so each block carries its size in a header. */
@@ -87,6 +118,7 @@ rp_status rp__regex_compile(const rp_allocator *a, const char *pat, size_t len, 
     }
     re->code = code;
     re->jit = false;
+    re->litn = literal_prefix(pat, len, re->lit);
     if (jit) {
         int rc = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
         if (rc == PCRE2_ERROR_NOMEMORY) {
@@ -179,6 +211,8 @@ static __attribute__((noinline)) rp_status run_interp(const rp_regex *re, const 
 rp_status rp__regex_match(const rp_regex *re, const char *s, size_t len,
                           size_t ov[2 * RP_MAX_CAPTURES], unsigned *ngroups)
 {
+    if (len < re->litn || memcmp(s, re->lit, re->litn) != 0)
+        return RP_NO_MATCH;
     if (!re->jit)
         return run_interp(re, s, len, ov, ngroups);
     _Alignas(16) unsigned char mem[2048];

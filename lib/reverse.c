@@ -35,7 +35,18 @@ rp_status rp__check_header_value(const char *v, size_t n, size_t limit)
 {
     if (n > limit)
         return RP_E_TOO_LONG;
-    for (size_t i = 0; i < n; i++)
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        /* a word with a byte below 0x0e is looked at byte by byte */
+        uint64_t x = rp__load8(v + i);
+        if (((x - ones * 0x0e) & ~x & high) == 0)
+            continue;
+        for (size_t k = i; k < i + 8; k++)
+            if (v[k] == '\r' || v[k] == '\n' || v[k] == '\0')
+                return RP_E_HEADER;
+    }
+    for (; i < n; i++)
         if (v[i] == '\r' || v[i] == '\n' || v[i] == '\0')
             return RP_E_HEADER;
     return RP_OK;

@@ -71,97 +71,257 @@ static size_t add_sz(size_t a, size_t b, bool *ovf)
     return a + b;
 }
 
-/* Apache key of a prefix rule: its path with runs of '/' collapsed. */
-static uint64_t apache_key(const char *p, size_t n, uint32_t *klen)
+/* ---- the forward index ---------------------------------------------------
+ * Built in place; a scratch array (kref) keeps where each slot's key bytes
+ * are in kbuf, so that equal keys share a slot. The table grows when the
+ * prefixes that only lead to longer keys push it over 3/4 full. */
+typedef struct fbuild {
+    const rp_allocator *a;
+    rp_findex  *ix;
+    uint32_t   *kref;
+    const char *kbuf;
+    const rp_table *t;
+    bool        oom;
+} fbuild;
+
+static uint32_t pos_of(const rp_table *t, uint32_t ri)
 {
-    uint64_t h = rp__hash_init();
-    uint32_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] == '/' && i > 0 && p[i - 1] == '/')
+    return t->pos ? t->pos[ri] : ri;
+}
+
+static bool fb_alloc(fbuild *fb, uint32_t cap, rp_fslot **slots, uint32_t **kref)
+{
+    *slots = rp__malloc(fb->a, (size_t)cap * sizeof **slots);
+    *kref = rp__malloc(fb->a, (size_t)cap * sizeof **kref);
+    if (!*slots || !*kref) {
+        if (*slots)
+            rp__free(fb->a, *slots, (size_t)cap * sizeof **slots);
+        if (*kref)
+            rp__free(fb->a, *kref, (size_t)cap * sizeof **kref);
+        *slots = NULL;
+        *kref = NULL;
+        return false;
+    }
+    memset(*slots, 0, (size_t)cap * sizeof **slots);
+    return true;
+}
+
+static bool fb_grow(fbuild *fb)
+{
+    rp_findex *ix = fb->ix;
+    uint32_t ncap;
+    rp_fslot *ns;
+    uint32_t *nk;
+    if (ix->cap > (UINT32_MAX >> 2) || !fb_alloc(fb, ncap = 2 * ix->cap, &ns, &nk))
+        return false;
+    for (uint32_t i = 0; i < ix->cap; i++) {
+        if (ix->slots[i].lenf == 0)
             continue;
-        h = rp__hash_byte(h, (unsigned char)p[i]);
-        k++;
+        uint64_t h = rp__hash_bytes(fb->kbuf + fb->kref[i], ix->slots[i].lenf >> 1);
+        uint32_t j = rp__slot_of(h, ncap);
+        while (ns[j].lenf != 0)
+            if (++j == ncap)
+                j = 0;
+        ns[j] = ix->slots[i];
+        nk[j] = fb->kref[i];
     }
-    *klen = k;
-    return h;
+    rp__free(fb->a, ix->slots, (size_t)ix->cap * sizeof *ix->slots);
+    rp__free(fb->a, fb->kref, (size_t)ix->cap * sizeof *fb->kref);
+    ix->slots = ns;
+    fb->kref = nk;
+    ix->cap = ncap;
+    return true;
 }
 
-static bool apache_same(const void *ctx, uint32_t a, uint32_t b)
+/* The slot of key kbuf[off..off+len), created when absent; NULL when out
+ * of memory. */
+static rp_fslot *fb_slot(fbuild *fb, uint32_t off, uint32_t len)
 {
-    const rp_table *t = ctx;
-    const rp_trule *x = &t->rules[t->order[a]], *y = &t->rules[t->order[b]];
-    size_t i = 0, j = 0;
-    for (;;) {
-        while (i < x->pattern_len && x->pattern[i] == '/' && i > 0 && x->pattern[i - 1] == '/')
-            i++;
-        while (j < y->pattern_len && y->pattern[j] == '/' && j > 0 && y->pattern[j - 1] == '/')
-            j++;
-        if (i == x->pattern_len || j == y->pattern_len)
-            return i == x->pattern_len && j == y->pattern_len;
-        if (x->pattern[i++] != y->pattern[j++])
-            return false;
+    rp_findex *ix = fb->ix;
+    uint64_t h = rp__hash_bytes(fb->kbuf + off, len);
+    uint32_t c = (uint32_t)(h >> 32);
+    for (uint32_t i = rp__slot_of(h, ix->cap);;) {
+        rp_fslot *s = &ix->slots[i];
+        if (s->lenf == 0) {
+            if ((uint64_t)(ix->count + 1) * 4 > (uint64_t)ix->cap * 3) {
+                if (!fb_grow(fb))
+                    return NULL;
+                return fb_slot(fb, off, len);
+            }
+            s->check = c;
+            s->lenf = len << 1;
+            s->v_plain = s->v_slash = RP_SLOT_EMPTY;
+            fb->kref[i] = off;
+            ix->count++;
+            return s;
+        }
+        if (s->check == c && (s->lenf >> 1) == len &&
+            memcmp(fb->kbuf + fb->kref[i], fb->kbuf + off, len) == 0)
+            return s;
+        if (++i == ix->cap)
+            i = 0;
     }
 }
 
-static bool strict_same(const void *ctx, uint32_t a, uint32_t b)
+static void fb_val(const rp_table *t, uint32_t *slot, uint32_t ri)
 {
-    const rp_table *t = ctx;
-    const rp_trule *x = &t->rules[a], *y = &t->rules[b];
-    size_t n1 = x->pattern_len, n2 = y->pattern_len;
-    if (n1 > 1 && x->pattern[n1 - 1] == '/')
-        n1--;
-    if (n2 > 1 && y->pattern[n2 - 1] == '/')
-        n2--;
-    return n1 == n2 && memcmp(x->pattern, y->pattern, n1) == 0;
+    if (*slot == RP_SLOT_EMPTY || pos_of(t, ri) < pos_of(t, *slot))
+        *slot = ri;
 }
 
-/* Strict key: the path without its trailing '/' ("/" stays "/"). */
-static uint64_t strict_key(const char *p, size_t n, uint32_t *klen)
+/* Enter key kbuf[off..off+n) of rule ri. slash_variant: Apache key ending
+ * in '/' (stored as v_slash under the key without it). */
+static void fb_add(fbuild *fb, rp_findex *ix, uint32_t off, uint32_t n, uint32_t ri)
 {
-    if (n > 1 && p[n - 1] == '/')
-        n--;
-    uint64_t h = rp__hash_init();
-    for (size_t i = 0; i < n; i++)
-        h = rp__hash_byte(h, (unsigned char)p[i]);
-    *klen = (uint32_t)n;
-    return h;
+    const char *k = fb->kbuf + off;
+    bool apache = fb->t->profile == RP_PROFILE_APACHE;
+    if (n == 0 || k[0] != '/')
+        return; /* a path always starts with '/': never matches */
+    if (n == 1) {
+        fb_val(fb->t, &ix->root, ri);
+        return;
+    }
+    bool slash = apache && k[n - 1] == '/';
+    uint32_t pn = slash ? n - 1 : n;
+    for (uint32_t j = 1; j < pn; j++) {
+        if (k[j] == '/') {
+            rp_fslot *s = fb_slot(fb, off, j);
+            if (!s) {
+                fb->oom = true;
+                return;
+            }
+            s->lenf |= 1u;
+        }
+    }
+    rp_fslot *s = fb_slot(fb, off, pn);
+    if (!s) {
+        fb->oom = true;
+        return;
+    }
+    fb_val(fb->t, slash ? &s->v_slash : &s->v_plain, ri);
 }
 
-static rp_status build_forward_index(rp_table *t)
+static rp_status build_forward_index(rp_table *t, rp_regex **tre)
 {
     const rp_allocator *a = &t->a;
-    size_t nfast = 0;
+    const bool apache = t->profile == RP_PROFILE_APACHE;
+    size_t nslow = 0, nenc = 0, nfast = 0, kbytes = 0, nkeys = 0;
+    t->fwd.root = RP_SLOT_EMPTY;
     for (size_t k = 0; k < t->norder; k++) {
         const rp_trule *r = &t->rules[t->order[k]];
-        if (r->kind == RP_KIND_PASS && !(r->flags & (RP_RULE_MAPPING_SERVLET |
-                                                     RP_RULE_MAPPING_ENCODED)))
+        if (r->kind != RP_KIND_PASS || (r->flags & RP_RULE_MAPPING_SERVLET)) {
+            nslow++;
+        } else if (r->flags & RP_RULE_MAPPING_ENCODED) {
+            nenc++;
+        } else {
             nfast++;
+            kbytes += r->pattern_len;
+            for (size_t j = 0; j < r->pattern_len; j++)
+                nkeys += r->pattern[j] == '/';
+            nkeys++;
+        }
     }
-    if (t->norder) {
-        t->slow = rp__malloc(a, t->norder * sizeof *t->slow);
-        t->encoded = rp__malloc(a, t->norder * sizeof *t->encoded);
-        if (!t->slow || !t->encoded)
-            return RP_E_NOMEM;
+    if (apache) {
+        bool loc = false;
+        for (size_t k = 0; k < t->nrules && !loc; k++)
+            loc = (t->rules[k].flags & RP_RULE_LOCATION) != 0;
+        if (loc) {
+            t->pos = rp__malloc(a, t->nrules * sizeof *t->pos);
+            if (!t->pos)
+                return RP_E_NOMEM;
+            for (size_t k = 0; k < t->norder; k++)
+                t->pos[t->order[k]] = (uint32_t)k;
+        }
     }
-    if (nfast && rp__index_init(a, &t->fwd, nfast) != RP_OK)
+    rp_tslow *slow = nslow ? rp__malloc(a, nslow * sizeof *slow) : NULL;
+    rp_tslow *enc = nenc ? rp__malloc(a, nenc * sizeof *enc) : NULL;
+    if ((nslow && !slow) || (nenc && !enc)) {
+        if (slow)
+            rp__free(a, slow, nslow * sizeof *slow);
+        if (enc)
+            rp__free(a, enc, nenc * sizeof *enc);
         return RP_E_NOMEM;
+    }
+    t->slow = slow;
+    t->encoded = enc;
+    /* the regexes move from tre to the slow list: nothing fails in between */
     for (size_t k = 0; k < t->norder; k++) {
         uint32_t ri = t->order[k];
         const rp_trule *r = &t->rules[ri];
-        uint32_t klen;
-        if (r->kind != RP_KIND_PASS || (r->flags & RP_RULE_MAPPING_SERVLET)) {
-            t->slow[t->nslow++] = t->profile == RP_PROFILE_APACHE ? (uint32_t)k : ri;
-        } else if (r->flags & RP_RULE_MAPPING_ENCODED) {
-            t->encoded[t->nencoded++] = (uint32_t)k;
-        } else if (t->profile == RP_PROFILE_APACHE) {
-            uint64_t h = apache_key(r->pattern, r->pattern_len, &klen);
-            rp__index_put(&t->fwd, h, klen, (uint32_t)k, apache_same, t);
+        rp_tslow e = {apache ? (uint32_t)k : ri, ri, tre ? tre[ri] : NULL};
+        if (r->kind != RP_KIND_PASS || (r->flags & RP_RULE_MAPPING_SERVLET))
+            t->slow[t->nslow++] = e;
+        else if (r->flags & RP_RULE_MAPPING_ENCODED)
+            t->encoded[t->nencoded++] = e;
+        if (tre)
+            tre[ri] = NULL;
+    }
+    if (!nfast)
+        return RP_OK;
+    (void)nkeys;
+    if (kbytes >= UINT32_MAX / 2 || nfast >= ((size_t)1 << 29))
+        return RP_E_NOMEM;
+
+    fbuild fb;
+    memset(&fb, 0, sizeof fb);
+    fb.a = a;
+    fb.t = t;
+    fb.ix = &t->fwd;
+    uint32_t cap0 = (uint32_t)(nfast + nfast / 2 + 16);
+    char *kbuf = rp__malloc(a, kbytes + 1);
+    if (!kbuf)
+        return RP_E_NOMEM;
+    if (!fb_alloc(&fb, cap0, &t->fwd.slots, &fb.kref)) {
+        rp__free(a, kbuf, kbytes + 1);
+        return RP_E_NOMEM;
+    }
+    t->fwd.cap = cap0;
+    fb.kbuf = kbuf;
+    /* keys: Apache collapses runs of '/'; strict drops a trailing '/' */
+    uint32_t off = 0;
+    for (size_t k = 0; k < t->norder && !fb.oom; k++) {
+        uint32_t ri = t->order[k];
+        const rp_trule *r = &t->rules[ri];
+        if (r->kind != RP_KIND_PASS ||
+            (r->flags & (RP_RULE_MAPPING_SERVLET | RP_RULE_MAPPING_ENCODED)))
+            continue;
+        uint32_t n = 0;
+        if (apache) {
+            for (size_t i = 0; i < r->pattern_len; i++)
+                if (!(r->pattern[i] == '/' && i > 0 && r->pattern[i - 1] == '/'))
+                    kbuf[off + n++] = r->pattern[i];
         } else {
-            uint64_t h = strict_key(r->pattern, r->pattern_len, &klen);
-            rp__index_put(&t->fwd, h, klen, ri, strict_same, t);
+            n = r->pattern_len;
+            if (n > 1 && r->pattern[n - 1] == '/')
+                n--;
+            memcpy(kbuf + off, r->pattern, n);
         }
+        fb_add(&fb, &t->fwd, off, n, ri);
+        off += n;
+    }
+    rp__free(a, kbuf, kbytes + 1);
+    rp__free(a, fb.kref, (size_t)t->fwd.cap * sizeof *fb.kref);
+    if (fb.oom)
+        return RP_E_NOMEM;
+    if (t->fwd.count == 0) {
+        rp__free(a, t->fwd.slots, (size_t)t->fwd.cap * sizeof *t->fwd.slots);
+        t->fwd.slots = NULL;
+        t->fwd.cap = 0;
     }
     return RP_OK;
+}
+
+/* Does the origin of be differ from the start of url (then it needs bytes
+ * of its own in the arena)? */
+static bool origin_differs(const rp_backend *be, const char *url, size_t len)
+{
+    return be->origin_len > len || memcmp(be->origin, url, be->origin_len) != 0;
+}
+
+static void set_be(rp_tbackend *d, const rp_backend *s)
+{
+    rp__tbackend_view(s, d);
+    d->origin = NULL;
 }
 
 RP_API rp_status rp_builder_compile(const rp_builder *b, rp_table **out, rp_diag *diag)
@@ -184,6 +344,10 @@ RP_API rp_status rp_builder_compile(const rp_builder *b, rp_table **out, rp_diag
     t->derive_reverse = b->derive_reverse != 0;
     memcpy(t->opt_line, b->opt_line, sizeof t->opt_line);
     memcpy(t->opt_column, b->opt_column, sizeof t->opt_column);
+    rp_regex **tre = NULL; /* compiled regexes until the slow list owns them */
+    unsigned char *tdiff = NULL;
+    rp_status st = RP_OK;
+    rp_backend pb;
 
     bool ovf = false;
     size_t total = 1;
@@ -208,21 +372,93 @@ RP_API rp_status rp_builder_compile(const rp_builder *b, rp_table **out, rp_diag
         total = add_sz(total, b->server_name_len + 1, &ovf);
     if (ovf)
         goto nomem;
-    t->strings = rp__malloc(ba, total);
-    t->strings_len = total;
     t->rules = b->nrules ? rp__malloc(ba, b->nrules * sizeof *t->rules) : NULL;
     t->order = b->nrules ? rp__malloc(ba, b->nrules * sizeof *t->order) : NULL;
+    tre = b->nrules ? rp__malloc(ba, b->nrules * sizeof *tre) : NULL;
+    if (tre)
+        memset(tre, 0, b->nrules * sizeof *tre);
+    tdiff = b->nrules ? rp__malloc(ba, b->nrules) : NULL;
+    t->nrules = b->nrules;
+    if (b->nrules && (!t->rules || !t->order || !tre || !tdiff))
+        goto nomem;
+
+    /* backends and regexes first: the arena also holds the origins that
+     * are not the start of their URL */
+    for (size_t i = 0; i < b->nrules; i++) {
+        const rp_brule *src = &b->rules[i];
+        rp_trule *r = &t->rules[i];
+        memset(r, 0, sizeof *r);
+        r->kind = (uint8_t)src->kind;
+        r->flags = (uint16_t)src->flags;
+        r->line = src->line;
+        r->column = src->column;
+        r->index = (uint32_t)i;
+        r->pattern_len = (uint32_t)src->pattern_len;
+        tdiff[i] = 0;
+        if (src->url) {
+            r->url_len = (uint32_t)src->url_len;
+            st = rp__parse_backend(src->url, src->url_len,
+                                   (t->profile == RP_PROFILE_STRICT ? RP_BE_STRICT : 0u) |
+                                       (r->kind == RP_KIND_MATCH ? RP_BE_TEMPLATE : 0u),
+                                   &pb, diag);
+            if (st != RP_OK)
+                goto fail_st;
+            set_be(&r->be, &pb);
+            if (origin_differs(&pb, src->url, src->url_len)) {
+                tdiff[i] = 1;
+                total = add_sz(total, pb.origin_len + 1u, &ovf);
+            }
+        }
+        if (src->flags & RP_RULE_MAPPING_ENCODED)
+            t->has_encoded_mapping = true;
+        if (r->kind == RP_KIND_MATCH) {
+            st = rp__regex_compile(&t->a, src->pattern, src->pattern_len, true, &tre[i], diag);
+            if (st != RP_OK)
+                goto fail_st;
+        }
+    }
+    /* Reverse rules: the explicit ones, then (derive_reverse) one per prefix
+     * ProxyPass that proxies. The explicit ones' URLs are parsed here. */
+    size_t nder = 0;
+    for (size_t i = 0; t->derive_reverse && i < t->nrules; i++) {
+        rp_trule view = t->rules[i]; /* with the builder's strings (no arena yet) */
+        view.pattern = b->rules[i].pattern;
+        view.url = b->rules[i].url;
+        if ((view.kind == RP_KIND_PASS && view.url) || invertible(&view, NULL, NULL))
+            nder++;
+    }
+    if (b->nrevs + nder) {
+        t->trevs = rp__malloc(ba, (b->nrevs + nder) * sizeof *t->trevs);
+        if (!t->trevs)
+            goto nomem;
+        t->ntrevs = b->nrevs + nder;
+        memset(t->trevs, 0, t->ntrevs * sizeof *t->trevs);
+    }
+    for (size_t i = 0; i < b->nrevs; i++) {
+        const rp_brev *s = &b->revs[i];
+        rp_trev *v = &t->trevs[i];
+        v->path_only = s->url_len > 0 && s->url[0] == '/';
+        if (v->path_only)
+            continue;
+        if (rp__parse_backend(s->url, s->url_len, 0, &pb, NULL) == RP_OK) {
+            v->parsed = true;
+            set_be(&v->be, &pb);
+            if (origin_differs(&pb, s->url, s->url_len)) {
+                v->be.origin = s->url; /* marks: needs its own copy */
+                total = add_sz(total, pb.origin_len + 1u, &ovf);
+            }
+        }
+    }
+    if (ovf)
+        goto nomem;
+    t->strings = rp__malloc(ba, total);
+    t->strings_len = total;
     t->revs = b->nrevs ? rp__malloc(ba, b->nrevs * sizeof *t->revs) : NULL;
     t->cookies = b->ncookies ? rp__malloc(ba, b->ncookies * sizeof *t->cookies) : NULL;
-    if (!t->strings || (b->nrules && (!t->rules || !t->order)) || (b->nrevs && !t->revs) ||
-        (b->ncookies && !t->cookies))
+    if (!t->strings || (b->nrevs && !t->revs) || (b->ncookies && !t->cookies))
         goto nomem;
-    if (b->nrules)
-        memset(t->rules, 0, b->nrules * sizeof *t->rules);
-    t->nrules = b->nrules;
     t->nrevs = b->nrevs;
     t->ncookies = b->ncookies;
-    rp_status st = RP_OK;
 
     char *cur = t->strings;
     if (b->server_name) {
@@ -241,30 +477,19 @@ RP_API rp_status rp_builder_compile(const rp_builder *b, rp_table **out, rp_diag
     for (size_t i = 0; i < b->nrules; i++) {
         const rp_brule *src = &b->rules[i];
         rp_trule *r = &t->rules[i];
-        memset(r, 0, sizeof *r);
-        r->kind = src->kind;
-        r->flags = src->flags;
-        r->line = src->line;
-        r->column = src->column;
-        r->index = (uint32_t)i;
         r->pattern = arena_put(&cur, src->pattern, src->pattern_len);
-        r->pattern_len = src->pattern_len;
         if (src->url) {
             r->url = arena_put(&cur, src->url, src->url_len);
-            r->url_len = src->url_len;
-            st = rp__parse_backend(r->url, r->url_len,
-                                   (t->profile == RP_PROFILE_STRICT ? RP_BE_STRICT : 0u) |
-                                       (r->kind == RP_KIND_MATCH ? RP_BE_TEMPLATE : 0u),
-                                   &r->be, diag);
-            if (st != RP_OK)
-                goto fail_st;
-        }
-        if (src->flags & RP_RULE_MAPPING_ENCODED)
-            t->has_encoded_mapping = true;
-        if (r->kind == RP_KIND_MATCH) {
-            st = rp__regex_compile(&t->a, r->pattern, r->pattern_len, true, &r->re, diag);
-            if (st != RP_OK)
-                goto fail_st;
+            if (!tdiff[i]) {
+                r->be.origin = r->url;
+            } else {
+                if (rp__parse_backend(src->url, src->url_len,
+                                      (t->profile == RP_PROFILE_STRICT ? RP_BE_STRICT : 0u) |
+                                          (r->kind == RP_KIND_MATCH ? RP_BE_TEMPLATE : 0u),
+                                      &pb, NULL) != RP_OK)
+                    goto nomem; /* cannot happen: it parsed above */
+                r->be.origin = arena_put(&cur, pb.origin, pb.origin_len);
+            }
         }
     }
     for (size_t i = 0; i < b->nrevs; i++) {
@@ -286,40 +511,30 @@ RP_API rp_status rp_builder_compile(const rp_builder *b, rp_table **out, rp_diag
             d->location = arena_put(&cur, s->location, s->location_len);
     }
 
-    /* Reverse rules: the explicit ones, then (derive_reverse) one per prefix
-     * ProxyPass that proxies. */
-    size_t nder = 0;
-    if (t->derive_reverse)
-        for (size_t i = 0; i < t->nrules; i++)
-            if ((t->rules[i].kind == RP_KIND_PASS && t->rules[i].url) ||
-                invertible(&t->rules[i], NULL, NULL))
-                nder++;
-    if (t->nrevs + nder) {
-        t->trevs = rp__malloc(ba, (t->nrevs + nder) * sizeof *t->trevs);
-        if (!t->trevs)
-            goto nomem;
-        memset(t->trevs, 0, (t->nrevs + nder) * sizeof *t->trevs);
-        t->ntrevs = t->nrevs + nder;
-    }
     size_t kv = 0;
     for (size_t i = 0; i < t->nrevs; i++) {
         rp_trev *v = &t->trevs[kv++];
         const rp_brev *s = &t->revs[i];
         v->fake = s->path;
-        v->fake_len = s->path_len;
+        v->fake_len = (uint32_t)s->path_len;
         v->real = s->url;
-        v->real_len = s->url_len;
+        v->real_len = (uint32_t)s->url_len;
         v->location = s->location;
-        v->location_len = s->location_len;
+        v->location_len = (uint32_t)s->location_len;
         v->line = s->line;
-        v->path_only = s->url_len > 0 && s->url[0] == '/';
         if (v->path_only) {
             v->bpath = s->url;
-            v->bpath_len = s->url_len;
-        } else if (rp__parse_backend(s->url, s->url_len, 0, &v->be, NULL) == RP_OK) {
-            v->parsed = true;
+            v->bpath_len = (uint32_t)s->url_len;
+        } else if (v->parsed) {
+            if (!v->be.origin) {
+                v->be.origin = s->url;
+            } else {
+                if (rp__parse_backend(s->url, s->url_len, 0, &pb, NULL) != RP_OK)
+                    goto nomem; /* cannot happen: it parsed above */
+                v->be.origin = arena_put(&cur, pb.origin, pb.origin_len);
+            }
             v->bpath = s->url + v->be.path_off;
-            v->bpath_len = s->url_len - v->be.path_off;
+            v->bpath_len = (uint32_t)(s->url_len - v->be.path_off);
         }
     }
     for (size_t i = 0; nder && i < t->nrules; i++) {
@@ -335,13 +550,13 @@ RP_API rp_status rp_builder_compile(const rp_builder *b, rp_table **out, rp_diag
         }
         rp_trev *v = &t->trevs[kv++];
         v->fake = pat;
-        v->fake_len = plen;
+        v->fake_len = (uint32_t)plen;
         v->real = r->url;
-        v->real_len = ulen;
+        v->real_len = (uint32_t)ulen;
         v->parsed = true;
         v->be = r->be;
         v->bpath = r->url + r->be.path_off;
-        v->bpath_len = ulen - r->be.path_off;
+        v->bpath_len = (uint32_t)(ulen - r->be.path_off);
         v->line = r->line;
     }
 
@@ -375,15 +590,25 @@ RP_API rp_status rp_builder_compile(const rp_builder *b, rp_table **out, rp_diag
         }
     }
     t->norder = n;
-    if (build_forward_index(t) != RP_OK || rp__build_reverse_index(t) != RP_OK)
+    if (build_forward_index(t, tre) != RP_OK || rp__build_reverse_index(t) != RP_OK)
         goto nomem;
+    if (tre)
+        rp__free(ba, tre, b->nrules * sizeof *tre);
+    if (tdiff)
+        rp__free(ba, tdiff, b->nrules);
     *out = t;
     return RP_OK;
 
 nomem:
-    rp_table_free(t);
-    return rp__diag_set(diag, RP_E_NOMEM, "out of memory");
+    st = rp__diag_set(diag, RP_E_NOMEM, "out of memory");
 fail_st:
+    if (tre) {
+        for (size_t i = 0; i < b->nrules; i++)
+            rp__regex_free(ba, tre[i]);
+        rp__free(ba, tre, b->nrules * sizeof *tre);
+    }
+    if (tdiff)
+        rp__free(ba, tdiff, b->nrules);
     rp_table_free(t);
     return st;
 }
@@ -393,21 +618,29 @@ RP_API void rp_table_free(rp_table *t)
     if (!t)
         return;
     rp_allocator a = t->a;
-    for (size_t i = 0; i < t->nrules; i++)
-        rp__regex_free(&t->a, t->rules[i].re);
-    rp__free(&a, t->rules, t->nrules * sizeof *t->rules);
-    rp__free(&a, t->order, t->nrules * sizeof *t->order);
-    rp__index_free(&a, &t->fwd);
+    for (size_t i = 0; i < t->nslow; i++)
+        rp__regex_free(&t->a, t->slow[i].re);
+    if (t->rules)
+        rp__free(&a, t->rules, t->nrules * sizeof *t->rules);
+    if (t->order)
+        rp__free(&a, t->order, t->nrules * sizeof *t->order);
+    if (t->pos)
+        rp__free(&a, t->pos, t->nrules * sizeof *t->pos);
+    if (t->fwd.slots)
+        rp__free(&a, t->fwd.slots, (size_t)t->fwd.cap * sizeof *t->fwd.slots);
     rp__free_reverse_index(t);
     if (t->slow)
-        rp__free(&a, t->slow, t->nrules * sizeof *t->slow);
+        rp__free(&a, t->slow, t->nslow * sizeof *t->slow);
     if (t->encoded)
-        rp__free(&a, t->encoded, t->nrules * sizeof *t->encoded);
-    rp__free(&a, t->revs, t->nrevs * sizeof *t->revs);
+        rp__free(&a, t->encoded, t->nencoded * sizeof *t->encoded);
+    if (t->revs)
+        rp__free(&a, t->revs, t->nrevs * sizeof *t->revs);
     if (t->trevs)
         rp__free(&a, t->trevs, t->ntrevs * sizeof *t->trevs);
-    rp__free(&a, t->cookies, t->ncookies * sizeof *t->cookies);
-    rp__free(&a, t->strings, t->strings_len);
+    if (t->cookies)
+        rp__free(&a, t->cookies, t->ncookies * sizeof *t->cookies);
+    if (t->strings)
+        rp__free(&a, t->strings, t->strings_len);
     rp__free(&a, t, sizeof *t);
 }
 

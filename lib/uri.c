@@ -336,3 +336,13 @@ __attribute__((noinline)) rp_status rp__resolve(const char *base, size_t blen, c
     *olen = (size_t)written - 1;
     return RP_OK;
 }
+
+void rp__tbackend_view(const rp_backend *be, rp_tbackend *out)
+{
+    out->origin = be->origin;
+    out->origin_len = (uint16_t)be->origin_len;
+    out->authority_off = (uint16_t)be->authority_off;
+    out->port = (uint16_t)(be->port > 65535 ? 0 : be->port);
+    out->bad_port = be->bad_port;
+    out->path_off = (uint32_t)be->path_off;
+}

@@ -21,32 +21,12 @@ bool rp__is_unreserved(unsigned char c)
            c == '-' || c == '.' || c == '_' || c == '~';
 }
 
-unsigned char rp__lower(unsigned char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
-}
 
 void rp__w_init(rp_writer *w, char *out, size_t out_size)
 {
     w->buf = (out && out_size) ? out : NULL;
     w->cap = w->buf ? out_size - 1 : 0;
     w->len = 0;
-}
-
-void rp__w_put(rp_writer *w, const char *p, size_t n)
-{
-    if (n && w->buf && w->len <= w->cap && n <= w->cap - w->len)
-        memcpy(w->buf + w->len, p, n);
-    if (n > SIZE_MAX - w->len)
-        w->len = SIZE_MAX; /* saturate: reported as too long */
-    else
-        w->len += n;
-}
-
-void rp__w_byte(rp_writer *w, unsigned char c)
-{
-    char ch = (char)c;
-    rp__w_put(w, &ch, 1);
 }
 
 void rp__w_pct(rp_writer *w, unsigned char c)
