@@ -21,7 +21,8 @@
  *    C through any table gives exactly what the raw target gave; input
  *    errors do not depend on the table;
  *  - Apache: the output path is made of Apache's encoded set and has no dot
- *    segment (except nocanon, which forwards the raw remainder), a prefix
+ *    segment (except nocanon, which forwards the raw remainder; and
+ *    mapping=encoded forwards other raw bytes as httpd does), a prefix
  *    rule's output starts with its encoded backend path, and the output path
  *    maps to itself again;
  *  - root table with derived reverse rules: rewriting the output back gives
@@ -258,6 +259,12 @@ static void check_ok(const fz_tab *T, const char *tg, size_t n, const char *host
                     i += 2;
                     continue;
                 }
+                /* mapping=encoded forwards the path as it was after the
+                 * first decoding step, as httpd's "proxy-noencode" does:
+                 * bytes outside the set stay raw (no CTL, SP, '#': checked
+                 * above) */
+                if (ru->flags & RP_RULE_MAPPING_ENCODED)
+                    continue;
                 FZ_CHECK(apache_keep(c), "byte 0x%02x not encoded in an Apache output path", c);
             }
         }
