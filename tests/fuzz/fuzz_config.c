@@ -17,8 +17,8 @@
  *    protocol of fuzz_common.h (R23); an RP_OK URL has no control byte,
  *    space or '#', starts with "scheme://", and begins with the same
  *    "scheme://authority/prefix" (the bytes before rp_match.remainder_offset,
- *    without trailing '/', followed by '/', '?' or the end) for every request
- *    its rule maps: a request never chooses the backend or
+ *    without trailing '/'; strict: followed by '/', '?' or the end) for every
+ *    request its rule maps: a request never chooses the backend or
  *    leaves the rule's backend prefix; strict: its path has no dot segment;
  *  - the mapped URL rewritten as a Location value gives no CR, LF or NUL;
  *  - rp_table_check answers RP_OK, with the count RP_E_NOSPACE reported.
@@ -174,8 +174,12 @@ static void check_table(const rp_table *t, const rp_table *t2, bool strict, cons
          * without its trailing '/', and require a boundary after it */
         while (ro > (size_t)(ss - r.out) + 3 && r.out[ro - 1] == '/')
             ro--;
-        FZ_CHECK(ro == r.len || r.out[ro] == '/' || r.out[ro] == '?',
-                 "no boundary after the backend prefix in \"%s\"", r.out);
+        /* Apache joins "ProxyPass / http://b/x" and "/y" to "http://b/xy",
+         * as httpd does (its documentation asks for matching trailing
+         * slashes); strict keeps the segment boundary */
+        if (strict)
+            FZ_CHECK(ro == r.len || r.out[ro] == '/' || r.out[ro] == '?',
+                     "no boundary after the backend prefix in \"%s\"", r.out);
         if (m->rule_index < MAXRULES) {
             char **pp = &prefix[m->rule_index];
             if (!*pp) {

@@ -429,7 +429,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                       (!fz_merge(o) && T->has_regex));
         size_t n2 = 0;
         char *t2 = with_query(C, cn, q, ql, &n2);
+        /* Apache re-encodes raw bytes (one byte becomes "%XX"): a
+         * canonical target over the 8192-byte target limit is refused as
+         * too long, by design; idempotence holds within the limit */
+        const bool fits = n2 <= 8192;
         mapped r2 = do_map(R, t2, n2, host, hl, salt);
+        if (!fits && r2.r.st == RP_E_TOO_LONG && !strict) {
+            free_mapped(&r2);
+            free(t2);
+            if (T != R)
+                free_mapped(&mr);
+            free_mapped(&mt);
+            return 0;
+        }
         if (!same_result(&r2, &mr)) {
             fz_dump("canonical target", t2, n2);
             show("raw target", &mr);
