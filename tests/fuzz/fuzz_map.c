@@ -464,8 +464,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         free_mapped(&r2);
 
-        /* round trip through the derived reverse rule of the root table */
-        if (T == R && fz_derive(o)) {
+        /* round trip through the derived reverse rule of the root table
+         * (a URL over the 8192-byte header limit is refused as a Location
+         * value, RP_E_TOO_LONG: Apache's re-encoding can grow a target
+         * past it) */
+        if (T == R && fz_derive(o) && mr.r.len <= 8192) {
             static const char pub[] = "https://pub.example";
             rp_response_ctx ctx;
             memset(&ctx, 0, sizeof ctx);
