@@ -442,7 +442,7 @@ static rp_status check_reverse(checker *c)
     key *full = t->nrules ? rp__malloc(&t->a, 2 * t->nrules * sizeof *full) : NULL;
     if (t->nrules && !full)
         return RP_E_NOMEM;
-    key *paths = full ? full + t->nrules : NULL;
+    key *paths = full ? full + t->nrules : NULL; /* no arithmetic on NULL */
     size_t nf = 0;
     for (size_t i = 0; i < t->nrules; i++) {
         const rp_trule *r = &t->rules[i];

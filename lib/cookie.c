@@ -165,9 +165,15 @@ static rp_status apache_cookie(const rp_table *t, const char *v, size_t n,
         sp[0] = sp[1];
         sp[1] = x;
     }
-    for (size_t k = 0; k < nsp; k++)
+    bool differs = false;
+    for (size_t k = 0; k < nsp; k++) {
         if (has_header_break(sp[k].with, sp[k].with_len))
             return RP_E_HEADER; /* a programmatic rule with CR/LF: fail closed */
+        differs |= sp[k].with_len != sp[k].e - sp[k].s ||
+                   memcmp(sp[k].with, v + sp[k].s, sp[k].with_len) != 0;
+    }
+    if (!differs)
+        return RP_OK; /* a rule applied but wrote what was there: unchanged */
     *hit = true;
     size_t at = 0;
     for (size_t k = 0; k < nsp; k++) {
@@ -370,7 +376,8 @@ static rp_status strict_cookie(const rp_table *t, const char *v, size_t n,
                 }
             }
         }
-        if (with) {
+        /* a replacement by the same bytes is no change (RP_NO_MATCH) */
+        if (with && !(with_len == resume - vs && memcmp(with, v + vs, with_len) == 0)) {
             rp__w_put(w, v + at, vs - at);
             rp__w_put(w, with, with_len);
             at = resume;

@@ -535,7 +535,9 @@ static const rp_trev *apache_lookup(const rp_table *t, const char *v, size_t n)
             break;
         }
     }
-    probe_lens(t, &t->rev_b, t->rev_lens + t->nrev_lens_a, t->nrev_lens_b, part, pn, &best);
+    /* rev_lens is NULL in a table without reverse rules: no arithmetic on it */
+    if (t->nrev_lens_b)
+        probe_lens(t, &t->rev_b, t->rev_lens + t->nrev_lens_a, t->nrev_lens_b, part, pn, &best);
     return best == RP_SLOT_EMPTY ? NULL : &t->trevs[best];
 }
 

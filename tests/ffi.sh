@@ -81,6 +81,17 @@ asan=
 if command -v ldd >/dev/null 2>&1; then
   asan=$(ldd "$lib" 2>/dev/null | awk '/libasan\.so/ { print $3; exit }')
 fi
+# clang links its sanitizer runtime into executables only: a clang-built
+# library has it undefined, and the interpreters need clang's shared runtime
+# (which carries UBSan's handlers too)
+if [ -z "$asan" ] && command -v nm >/dev/null 2>&1 &&
+   nm -D "$lib" 2>/dev/null | grep -q ' U __asan_init'; then
+  for c in "${CC:-}" clang; do
+    [ -n "$c" ] && command -v "$c" >/dev/null 2>&1 || continue
+    f=$("$c" -print-file-name=libclang_rt.asan-x86_64.so 2>/dev/null)
+    if [ -f "$f" ]; then asan=$f; break; fi
+  done
+fi
 run() {
   if [ -n "$asan" ]; then
     LD_PRELOAD="$asan${LD_PRELOAD:+:$LD_PRELOAD}" \

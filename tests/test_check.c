@@ -133,6 +133,20 @@ START_TEST(bad_arguments)
 }
 END_TEST
 
+/* Found by fuzz_config: a table with reverse rules and no forward rule made
+ * check_reverse do arithmetic on a NULL array (clang UBSan: "applying zero
+ * offset to null pointer"). The reverse rule is reported unused. */
+START_TEST(reverse_rules_without_forward_rules)
+{
+    rp_table *t = load(RP_PROFILE_APACHE, "ProxyPassReverse /app http://b/v1\n", NULL);
+    rp_finding f[4];
+    size_t n = 0;
+    ck_assert_int_eq(rp_table_check(t, 0, f, 4, &n), RP_OK);
+    ck_assert_int_ge(find(f, n, "unused-reverse"), 0);
+    rp_table_free(t);
+}
+END_TEST
+
 START_TEST(round_trip_only_when_asked)
 {
     rp_table *t = load(RP_PROFILE_APACHE,
@@ -206,6 +220,7 @@ int main(void)
     tcase_add_test(tc, clean_table_has_no_findings);
     tcase_add_test(tc, nospace_reports_count_and_fills_what_fits);
     tcase_add_test(tc, bad_arguments);
+    tcase_add_test(tc, reverse_rules_without_forward_rules);
     tcase_add_test(tc, round_trip_only_when_asked);
     tcase_add_test(tc, strict_profile_findings);
     tcase_add_test(tc, allocation_failure);

@@ -382,6 +382,30 @@ END_TEST
 
 /* ---- Apache profile details not in the recorded data ----------------------- */
 
+/* Found by fuzz_cookie: a rule whose replacement equals the text it
+ * replaces (Apache: Path "/" -> "/root" on "Path=/root"; strict: a rule
+ * mapping a path or domain to itself) gave RP_OK for an unchanged value;
+ * docs/headers.md promises RP_NO_MATCH whenever nothing changed. */
+START_TEST(identity_rewrite_is_no_match)
+{
+    rp_builder *b = new_builder(A);
+    add_path(b, "/", "/root", NULL, 0);
+    add_domain(b, "x.internal", "x.internal", NULL, 0);
+    rp_table *ta = compile(b);
+    EXPECT(ta, "a=1; Path=/root", "a=1; Path=/root");
+    EXPECT(ta, "a=1; Path=/root; Domain=x.internal", "a=1; Path=/root; Domain=x.internal");
+    EXPECT(ta, "a=1; Path=/x; Domain=x.internal", "a=1; Path=/root; Domain=x.internal");
+    rp_table_free(ta);
+    b = new_builder(S);
+    add_path(b, "/v1", "/v1", NULL, 0);
+    add_domain(b, "b.internal", "b.internal", NULL, 0);
+    rp_table *ts = compile(b);
+    EXPECT(ts, "a=1; Path=/v1/x; Domain=b.internal", "a=1; Path=/v1/x; Domain=b.internal");
+    EXPECT(ts, "a=1; Path=/v1/x; Domain=.b.internal", "a=1; Path=/v1/x; Domain=b.internal");
+    rp_table_free(ts);
+}
+END_TEST
+
 START_TEST(apache_details)
 {
     rp_table *t = config_table(A, "ProxyPassReverseCookieDomain backend.internal public.example\n"
@@ -1092,6 +1116,7 @@ int main(void)
     tcase_add_test(tc, strict_path_segments);
     tcase_add_test(tc, strict_path_longest_and_whole);
     tcase_add_test(tc, prefixed_cookies);
+    tcase_add_test(tc, identity_rewrite_is_no_match);
     tcase_add_test(tc, apache_details);
     tcase_add_test(tc, duplicate_paths);
     tcase_add_test(tc, duplicate_domains);

@@ -227,6 +227,25 @@ START_TEST(bad_input_and_buffers)
 }
 END_TEST
 
+/* Found by fuzz_location: an Apache table without any reverse rule did
+ * pointer arithmetic on its (NULL) rule-length array, undefined behaviour
+ * that clang's UBSan reports ("applying zero offset to null pointer"). */
+START_TEST(apache_no_reverse_rules)
+{
+    rp_builder *b;
+    rp_table *t;
+    rp_diag d;
+    ck_assert_int_eq(rp_builder_new(RP_PROFILE_APACHE, NULL, &b), RP_OK);
+    ck_assert_int_eq(rp_builder_add_pass(b, "/app", 4, "http://b/v1", 11, 0, &d), RP_OK);
+    ck_assert_int_eq(rp_builder_compile(b, &t, &d), RP_OK);
+    rp_builder_free(b);
+    loc(t, "https://pub", NULL, "http://b/v1/x", "http://b/v1/x");
+    loc(t, NULL, NULL, "/v1/x", "/v1/x");
+    loc(t, "https://pub", NULL, "", "");
+    rp_table_free(t);
+}
+END_TEST
+
 START_TEST(public_origin)
 {
     rp_builder *b;
@@ -296,6 +315,7 @@ int main(void)
     tcase_add_test(tc, derived_from_proxypass);
     tcase_add_test(tc, location_scope);
     tcase_add_test(tc, bad_input_and_buffers);
+    tcase_add_test(tc, apache_no_reverse_rules);
     tcase_add_test(tc, public_origin);
     tcase_add_test(tc, destination);
     suite_add_tcase(s, tc);

@@ -186,14 +186,18 @@ END_TEST
 START_TEST(the_net_catches)
 {
 #ifdef RP_INTERPOSE
-    libc_calls = 0;
-    armed = 1;
-    void *(*volatile m)(size_t) = malloc;
-    void (*volatile f)(void *) = free;
-    void *p = m(16);
-    f(p);
-    armed = 0;
-    ck_assert_int_eq(libc_calls, 2);
+    /* valgrind replaces malloc and free, the interposed ones too (meson test
+     * --setup valgrind sets RP_TEST_VALGRIND): only the hook net works there */
+    if (!getenv("RP_TEST_VALGRIND")) {
+        libc_calls = 0;
+        armed = 1;
+        void *(*volatile m)(size_t) = malloc;
+        void (*volatile f)(void *) = free;
+        void *p = m(16);
+        f(p);
+        armed = 0;
+        ck_assert_int_eq(libc_calls, 2);
+    }
 #endif
     rp_allocator a = {h_alloc, h_realloc, h_free, NULL};
     rp_builder *b;
