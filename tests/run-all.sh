@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Build revproxy twice and run every test suite, three ways:
+# Build revproxy three times and run the test suites, four ways:
 #   build       gcc, -Dwerror=true (the STYLE.md §5 warning set as errors);
 #               every suite, then the unit and fuzz-replay suites again under
 #               valgrind memcheck (meson test --setup valgrind);
 #   build-asan  clang, AddressSanitizer + UBSan (-Dwerror=true too), every
-#               suite, UBSAN_OPTIONS=halt_on_error=1.
-# Ends with "N passed, M failed" counted from meson's test logs (all three
+#               suite, UBSAN_OPTIONS=halt_on_error=1;
+#   build-tsan  gcc, ThreadSanitizer, the full threads test only.
+# Ends with "N passed, M failed" counted from meson's test logs (all four
 # runs); exits non-zero if anything failed or nothing ran.
 set -u
 cd "$(dirname "$0")/.."
@@ -41,6 +42,18 @@ for cfg in build build-asan; do
     fi
   fi
 done
+# build-tsan: gcc ThreadSanitizer, only the 16 threads x 100 000 calls test
+# on one shared table with a reload (suite tsan; SECURITY.md R26). A race
+# report makes the program exit non-zero (halt_on_error).
+cfg=build-tsan
+if { [ -d "$cfg" ] && meson setup --reconfigure "$cfg" -Db_sanitize=thread -Db_lundef=false >/tmp/revproxy-$cfg-setup.log 2>&1; } ||
+   { rm -rf "$cfg"; meson setup "$cfg" -Db_sanitize=thread -Db_lundef=false >/tmp/revproxy-$cfg-setup.log 2>&1; }; then
+  if meson compile -C "$cfg" tests/test_threads; then
+    TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+      meson test -C "$cfg" --no-rebuild --suite tsan --print-errorlogs || rc=1
+    logs+=("$cfg/meson-logs/testlog.txt")
+  else echo "build $cfg failed"; rc=1; fi
+else cat /tmp/revproxy-$cfg-setup.log; echo "meson setup $cfg failed"; rc=1; fi
 passed=0; failed=0
 for l in "${logs[@]}"; do
   [ -f "$l" ] || { echo "missing $l"; rc=1; continue; }
