@@ -234,8 +234,11 @@ static void print_finding(const char *file, const rp_finding *f, int json)
         fputs("}\n", stdout);
         return;
     }
-    printf("%s:%u:%u: %s: [%s] %s", file, (unsigned)f->line, (unsigned)f->column, sev, f->code,
-           f->message);
+    if (f->line) /* the GNU "file:line:column:" form editors jump to */
+        printf("%s:%u:%u: ", file, (unsigned)f->line, (unsigned)f->column);
+    else /* set by a loader or the API, not written in the file */
+        printf("%s: ", file);
+    printf("%s: [%s] %s", sev, f->code, f->message);
     if (f->other_line)
         printf(" (line %u)", (unsigned)f->other_line);
     putchar('\n');

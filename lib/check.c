@@ -59,9 +59,11 @@ static void check_settings(checker *c)
     if (t->enc_slashes == RP_SLASHES_DECODE)
         add(c, "lenient-encoded-slashes", RP_SEVERITY_WARNING, L[RP_OPT_ENCODED_SLASHES],
             C[RP_OPT_ENCODED_SLASHES], 0,
-            "AllowEncodedSlashes On: %%2F is decoded before matching, so /a%%2F..%%2Fadmin "
+            "%s: %%2F is decoded before matching, so /a%%2F..%%2Fadmin "
             "is /admin here but not to a front end that checked the raw path (CVE-2021-29492 "
-            "class)");
+            "class)",
+            L[RP_OPT_ENCODED_SLASHES] ? "AllowEncodedSlashes On"
+                                      : "RP_SLASHES_DECODE (as nginx)");
     else if (t->enc_slashes == RP_SLASHES_KEEP)
         add(c, "lenient-encoded-slashes", RP_SEVERITY_WARNING, L[RP_OPT_ENCODED_SLASHES],
             C[RP_OPT_ENCODED_SLASHES], 0,

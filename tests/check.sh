@@ -26,7 +26,7 @@ codes="$codes
 config-error
 config-warning"
 [ -n "$codes" ] || { echo "1..1"; echo "not ok 1 - no finding codes found in lib/check.c"; exit 1; }
-total=$(( $(echo "$codes" | wc -l) * 2 + 6 ))
+total=$(( $(echo "$codes" | wc -l) * 2 + 7 ))
 echo "1..$total"
 
 for code in $codes; do
@@ -71,4 +71,9 @@ for line in sys.stdin:
 t=$(cd "$dir" && "$rpmap" -f shadowed-rule.conf check 2>&1)
 if echo "$t" | grep -qE '^shadowed-rule\.conf:2:1: warning: \[shadowed-rule\] '; then ok "text form names file, line, column, severity and code"
 else nok "text form names file, line, column, severity and code" "$t"; fi
+# a finding with no position (a setting made by the nginx loader) has no ":0:0"
+t=$(cd "$src/examples" && "$rpmap" -f nginx.conf --format nginx check 2>&1)
+if echo "$t" | grep -qE '^nginx\.conf: warning: \[lenient-encoded-slashes\] RP_SLASHES_DECODE' &&
+   ! echo "$t" | grep -q ':0:0:'; then ok "a finding without a position prints file: severity: [code]"
+else nok "a finding without a position prints file: severity: [code]" "$t"; fi
 [ "$fails" = 0 ]
