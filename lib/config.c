@@ -226,14 +226,7 @@ static rp_status vfail(loader *L, uint32_t line, uint32_t col, size_t off, rp_st
 static rp_status vfail(loader *L, uint32_t line, uint32_t col, size_t off, rp_status code,
                        const char *fmt, va_list ap)
 {
-    if (L->diag) {
-        L->diag->code = code;
-        L->diag->line = line;
-        L->diag->column = col;
-        L->diag->offset = off;
-        vsnprintf(L->diag->message, sizeof L->diag->message, fmt, ap);
-    }
-    return code;
+    return rp__diag_vset_at(L->diag, code, line, col, off, fmt, ap);
 }
 
 static rp_status fail_plain(loader *L, uint32_t line, uint32_t col, size_t off, rp_status code,

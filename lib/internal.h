@@ -3,6 +3,7 @@
 #define REVPROXY_INTERNAL_H
 
 #include <stdbool.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -26,6 +27,10 @@ RP_INTERNAL rp_status rp__grow(const rp_allocator *a, void **arr, size_t *cap, s
 RP_INTERNAL void rp__diag_clear(rp_diag *d);
 RP_INTERNAL rp_status rp__diag_set(rp_diag *d, rp_status code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The same with a position (the loaders: line, column, byte offset). */
+RP_INTERNAL rp_status rp__diag_vset_at(rp_diag *d, rp_status code, uint32_t line, uint32_t col,
+                                       size_t off, const char *fmt, va_list ap)
+    __attribute__((format(printf, 6, 0)));
 
 /* ---- byte classes (writer.c) ------------------------------------------- */
 RP_INTERNAL int rp__hexval(unsigned char c); /* -1 if not a hex digit */

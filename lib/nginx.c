@@ -142,14 +142,7 @@ static rp_status vfail(parser *P, rp_status code, uint32_t line, uint32_t col, s
 static rp_status vfail(parser *P, rp_status code, uint32_t line, uint32_t col, size_t off,
                        const char *fmt, va_list ap)
 {
-    if (P->diag) {
-        P->diag->code = code;
-        P->diag->line = line;
-        P->diag->column = col;
-        P->diag->offset = off;
-        vsnprintf(P->diag->message, sizeof P->diag->message, fmt, ap);
-    }
-    return code;
+    return rp__diag_vset_at(P->diag, code, line, col, off, fmt, ap);
 }
 
 static rp_status fail_pos(parser *P, rp_status code, uint32_t line, uint32_t col, size_t off,

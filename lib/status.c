@@ -84,6 +84,19 @@ void rp__diag_clear(rp_diag *d)
         memset(d, 0, sizeof *d);
 }
 
+rp_status rp__diag_vset_at(rp_diag *d, rp_status code, uint32_t line, uint32_t col, size_t off,
+                           const char *fmt, va_list ap)
+{
+    if (d) {
+        d->code = code;
+        d->line = line;
+        d->column = col;
+        d->offset = off;
+        vsnprintf(d->message, sizeof d->message, fmt, ap);
+    }
+    return code;
+}
+
 rp_status rp__diag_set(rp_diag *d, rp_status code, const char *fmt, ...)
 {
     if (d) {
