@@ -325,6 +325,10 @@ static rp_status builder_fail(loader *L, rp_status st, const rp_diag *bd, size_t
                               size_t url_tok)
 {
     size_t t = NONE;
+    /* every argument came from the text: a bad one is a configuration error
+     * there (mapping=encoded with mapping=servlet), not a caller's RP_E_ARG */
+    if (st == RP_E_ARG)
+        st = RP_E_CONFIG;
     if (st == RP_E_CONFIG) {
         if (url_tok != NONE && strstr(bd->message, "URL"))
             t = url_tok;
