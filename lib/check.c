@@ -266,6 +266,21 @@ static void check_flags(checker *c, const rp_trule *r)
             "%s %.*s ... mapping=servlet matches /p;x as /p: safe only in front of a servlet "
             "container (the '..;' differential class)",
             rule_word(r), shown(r->pattern_len), r->pattern);
+    /* '#' in the backend URL: the strict profile refuses it when building;
+     * Apache sends it as %23, or raw with nocanon / mapping=encoded (httpd
+     * re-appends the parsed fragment to the request line), where the
+     * backend's parser ends the path at it */
+    const char *hash = r->url ? memchr(r->url, '#', r->url_len) : NULL;
+    if (hash) {
+        bool raw = (r->flags & (RP_RULE_NOCANON | RP_RULE_MAPPING_ENCODED)) != 0;
+        add(c, "backend-fragment", raw ? RP_SEVERITY_ERROR : RP_SEVERITY_WARNING, r->line,
+            r->column, 0,
+            raw ? "%s %.*s %.*s: '#' in the backend URL is sent raw (nocanon / mapping=encoded): "
+                  "the request line is invalid and the backend ends the path at '#'"
+                : "%s %.*s %.*s: '#' in the backend URL is sent as %%23, part of the path; a "
+                  "fragment has no meaning in a request",
+            rule_word(r), shown(r->pattern_len), r->pattern, shown(r->url_len), r->url);
+    }
 }
 
 /* Would a backend redirect to what this rule forwards to come back public? */

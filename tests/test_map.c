@@ -186,6 +186,33 @@ START_TEST(apache_nocanon_and_mappings)
 }
 END_TEST
 
+/* '#' in a rule's backend URL: httpd sends it as %23, or raw with nocanon
+ * and mapping=encoded (rp_table_check reports backend-fragment); a request
+ * never adds one, and the strict profile refuses such a rule. */
+START_TEST(backend_url_fragment)
+{
+    const rule r[] = {{"pass", "/c", "http://b/r#h", 0},
+                      {"pass", "/n", "http://b/p#f", RP_RULE_NOCANON},
+                      {"pass", "/enc", "http://b/e##", RP_RULE_MAPPING_ENCODED},
+                      {"match", "^/m(.*)$", "http://b/q#g$1", RP_RULE_NOCANON}};
+    rp_table *t = mk(RP_PROFILE_APACHE, r, 4, RP_SLASHES_REJECT, 1, 0);
+    EXPECT(t, "/c/x", "http://b/r%23h/x");
+    EXPECT(t, "/n/x", "http://b/p#f/x");
+    EXPECT(t, "/enc/x%23y", "http://b/e##/x%23y");
+    EXPECT(t, "/m/x", "http://b/q#g/x");
+    EXPECT(t, "/n/x#y", "!RP_E_FRAGMENT");
+    EXPECT(t, "/n/x%23y", "http://b/p#f/x%23y");
+    rp_table_free(t);
+
+    rp_builder *b = NULL;
+    rp_diag d;
+    ck_assert_int_eq(rp_builder_new(RP_PROFILE_STRICT, NULL, &b), RP_OK);
+    ck_assert_int_eq(rp_builder_add_pass(b, "/c", 2, "http://b/r#h", 12, 0, &d), RP_E_CONFIG);
+    ck_assert_ptr_nonnull(strstr(d.message, "fragment"));
+    rp_builder_free(b);
+}
+END_TEST
+
 START_TEST(apache_regex)
 {
     const rule r[] = {{"match", "^/u/([^/]+)/(.*)$", "http://b/users/$1?rest=$2", 0},
@@ -489,6 +516,7 @@ int main(void)
     tcase_add_test(tc, apache_encoded_slashes);
     tcase_add_test(tc, apache_nocanon_and_mappings);
     tcase_add_test(tc, apache_regex);
+    tcase_add_test(tc, backend_url_fragment);
     tcase_add_test(tc, regex_fails_closed);
     tcase_add_test(tc, captures_in_authority_refused);
     tcase_add_test(tc, preserve_host);
