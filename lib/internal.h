@@ -427,7 +427,11 @@ typedef struct rp_trule {
     uint32_t    index;  /* position among forward rules, in the order added */
     uint16_t    flags;
     uint8_t     kind;
+    bool        bpath_plain; /* the URL's path holds nothing Apache's encoding escapes */
+    bool        url_ctl;     /* the URL holds a control byte or a space (Apache profile) */
 } rp_trule;
+/* Does s[0..n) hold only bytes ap_proxy_canonenc keeps as they are (map.c)? */
+RP_INTERNAL bool rp__apache_plain(const char *s, size_t n);
 
 /* A rule tried one by one (regex, servlet, mapping=encoded). */
 typedef struct rp_tslow {

@@ -68,6 +68,14 @@ static inline bool enc_keep(unsigned char c)
     return (k_enc_keep[c >> 6] >> (c & 63)) & 1u;
 }
 
+bool rp__apache_plain(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!enc_keep((unsigned char)s[i]))
+            return false;
+    return true;
+}
+
 static void apache_enc(rp_writer *w, const char *s, size_t n, bool keep_2f)
 {
     size_t i = 0;
@@ -429,9 +437,11 @@ static const unsigned char k_canon_class[256] = {
  * it can be matched where it lies? No '%', no "//", no segment starting with
  * '.', no byte either profile refuses or rewrites (k_canon_class: 1 both, 2
  * strict, 3 '/'), not too many segments. */
-static bool already_canonical(const char *p, size_t n, bool strict, size_t max_segments)
+static bool already_canonical(const char *p, size_t n, bool strict, size_t max_segments,
+                              bool *plain)
 {
     size_t segs = 0;
+    unsigned seen = 0;
     const unsigned bad = strict ? 3u : 1u; /* class bits that refuse */
     if (n == 0 || p[0] != '/')
         return false;
@@ -447,7 +457,11 @@ static bool already_canonical(const char *p, size_t n, bool strict, size_t max_s
         }
         if (k & bad)
             return false;
+        seen |= k;
     }
+    /* class 2 is exactly what ap_proxy_canonenc would escape (besides the
+     * bytes refused above): without one, the path goes out as it is */
+    *plain = seen == 0;
     return !max_segments || segs <= max_segments;
 }
 
@@ -529,9 +543,8 @@ static rp_status split_target(const rp_table *t, const char *tg, size_t n, req *
             p = e;
         }
     }
-    size_t q = p;
-    while (q < n && tg[q] != '?')
-        q++;
+    const char *qm = memchr(tg + p, '?', n - p);
+    size_t q = qm ? (size_t)(qm - tg) : n;
     r->path = tg + p;
     r->path_len = q - p;
     if (r->path_len == 0 || r->path[0] != '/') {
@@ -576,7 +589,8 @@ static void fill_host(const rp_table *t, const req *r, const char *host, size_t 
 /* Build the output of a prefix rule. */
 static void out_prefix(const rp_table *t, const rp_trule *ru, const req *r, const char *path,
                        size_t plen, size_t consumed, bool raw, size_t raw_consumed,
-                       bool encoded_mapping, rp_writer *w, rp_match *m, rp_status *err)
+                       bool encoded_mapping, bool path_plain, rp_writer *w, rp_match *m,
+                       rp_status *err)
 {
     const char *bpath = ru->url + ru->be.path_off;
     size_t bplen = ru->url_len - ru->be.path_off;
@@ -593,7 +607,7 @@ static void out_prefix(const rp_table *t, const rp_trule *ru, const req *r, cons
         return;
     }
     rp__w_put(w, ru->be.origin, ru->be.origin_len);
-    if (!apache || raw || encoded_mapping)
+    if (!apache || raw || encoded_mapping || ru->bpath_plain)
         rp__w_put(w, bpath, bplen);
     else
         apache_enc(w, bpath, bplen, false);
@@ -601,7 +615,7 @@ static void out_prefix(const rp_table *t, const rp_trule *ru, const req *r, cons
         rp__w_byte(w, '/'); /* an empty path is "/" */
     if (m)
         m->remainder_offset = w->len;
-    if (raw || !apache || encoded_mapping)
+    if (raw || !apache || encoded_mapping || path_plain)
         rp__w_put(w, rem, remlen);
     else
         apache_enc(w, rem, remlen, t->enc_slashes == RP_SLASHES_KEEP);
@@ -690,7 +704,7 @@ RP_API rp_status rp_map_request(const rp_table *t, const char *target, size_t ta
     char pathbuf[RP_TARGET_LEN_MAX];
     const char *path = pathbuf;
     size_t plen = 0;
-    bool copied = true;
+    bool copied = true, plain = false;
     rp_canon_opts co;
     co.max_segments = t->limits[RP_LIMIT_SEGMENTS];
     if (apache) {
@@ -701,7 +715,7 @@ RP_API rp_status rp_map_request(const rp_table *t, const char *target, size_t ta
                    RP_C_UPPER_HEX | RP_C_BACKSLASH_ENC | (t->merge_slashes ? RP_C_MERGE : 0u);
         co.slashes = t->enc_slashes;
     }
-    if (already_canonical(r.path, r.path_len, !apache, co.max_segments)) {
+    if (already_canonical(r.path, r.path_len, !apache, co.max_segments, &plain)) {
         path = r.path; /* the common case: no copy, no decoding */
         plen = r.path_len;
         copied = false;
@@ -815,11 +829,15 @@ RP_API rp_status rp_map_request(const rp_table *t, const char *target, size_t ta
         return RP_EXCLUDED;
     if (hit->be.bad_port)
         return RP_E_SYNTAX; /* Apache answers 400 for a port over 65535 */
+    if (hit->url_ctl && (raw || encoded_phase))
+        return RP_E_UNSAFE_OUTPUT; /* httpd: AH10412, a control byte or space would go raw */
 
     st = RP_OK;
     if (hit->kind == RP_KIND_PASS) {
-        out_prefix(t, hit, &r, mpath, mplen, consumed, raw, raw_consumed, encoded_phase, &w,
-                   match, &st);
+        /* the raw path, when it is canonical and holds nothing Apache
+         * escapes, is written as it is */
+        out_prefix(t, hit, &r, mpath, mplen, consumed, raw, raw_consumed, encoded_phase,
+                   !copied && plain && mpath == path, &w, match, &st);
         if (st != RP_OK)
             return st;
     } else {

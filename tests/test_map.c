@@ -204,6 +204,20 @@ START_TEST(backend_url_fragment)
     EXPECT(t, "/n/x%23y", "http://b/p#f/x%23y");
     rp_table_free(t);
 
+    /* a control byte or a space of the URL would go out raw: refused per
+     * request, as httpd does (AH10412); encoded otherwise */
+    const rule c[] = {{"pass", "/sp", "http://b/a b", 0},
+                      {"pass", "/spn", "http://b/a b", RP_RULE_NOCANON},
+                      {"pass", "/ctl", "http://b/e\x0e", RP_RULE_MAPPING_ENCODED},
+                      {"match", "^/m(.*)$", "http://b/q\t$1", RP_RULE_NOCANON}};
+    t = mk(RP_PROFILE_APACHE, c, 4, RP_SLASHES_REJECT, 1, 0);
+    EXPECT(t, "/sp/x", "http://b/a%20b/x");
+    EXPECT(t, "/spn/x", "!RP_E_UNSAFE_OUTPUT");
+    EXPECT(t, "//spn/x", "http://b/a%20b/x"); /* nocanon dropped (AH01136): encoded */
+    EXPECT(t, "/ctl/x", "!RP_E_UNSAFE_OUTPUT");
+    EXPECT(t, "/m/x", "!RP_E_UNSAFE_OUTPUT");
+    rp_table_free(t);
+
     rp_builder *b = NULL;
     rp_diag d;
     ck_assert_int_eq(rp_builder_new(RP_PROFILE_STRICT, NULL, &b), RP_OK);

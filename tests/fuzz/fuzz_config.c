@@ -176,12 +176,11 @@ static void check_table(const rp_table *t, const rp_table *t2, bool strict, cons
             if (r.out[h] != '#')
                 continue;
             /* a regex rule's remainder starts at the path, template text
-             * included: the '#' and what follows it up to the next '/', '?'
-             * or '#' must then be the rule's own text */
-            size_t e = h + 1;
-            while (e < r.len && r.out[e] != '/' && r.out[e] != '?' && r.out[e] != '#')
-                e++;
-            FZ_CHECK(!strict && fz_memmem(text, len, r.out + h, e - h) != NULL,
+             * included: the '#' with the bytes either side of it must then
+             * be the rule's own text (a capture may follow it) */
+            size_t b0 = h > m->remainder_offset ? h - 1 : h, e = h + 1 < r.len ? h + 2 : h + 1;
+            FZ_CHECK(!strict && (fz_memmem(text, len, r.out + b0, e - b0) != NULL ||
+                                 fz_memmem(text, len, r.out + b0, h + 1 - b0) != NULL),
                      "'#' from the request in \"%s\"", r.out);
         }
         FZ_CHECK(!strict || memchr(r.out, '#', r.len) == NULL, "'#' in strict output \"%s\"",
