@@ -179,6 +179,9 @@ typedef struct rp_tbackend {
     uint16_t    authority_off;
     uint16_t    port;
     bool        bad_port;
+    /* set by rp_builder_compile for forward rules (in the padding): */
+    bool        path_plain; /* the path holds nothing Apache's encoding escapes */
+    bool        ctl;        /* the URL holds a control byte or a space (Apache profile) */
 } rp_tbackend;
 /* A view of be (valid while be lives). */
 RP_INTERNAL void rp__tbackend_view(const rp_backend *be, rp_tbackend *out);
@@ -427,8 +430,6 @@ typedef struct rp_trule {
     uint32_t    index;  /* position among forward rules, in the order added */
     uint16_t    flags;
     uint8_t     kind;
-    bool        bpath_plain; /* the URL's path holds nothing Apache's encoding escapes */
-    bool        url_ctl;     /* the URL holds a control byte or a space (Apache profile) */
 } rp_trule;
 /* Does s[0..n) hold only bytes ap_proxy_canonenc keeps as they are (map.c)? */
 RP_INTERNAL bool rp__apache_plain(const char *s, size_t n);

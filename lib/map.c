@@ -607,7 +607,7 @@ static void out_prefix(const rp_table *t, const rp_trule *ru, const req *r, cons
         return;
     }
     rp__w_put(w, ru->be.origin, ru->be.origin_len);
-    if (!apache || raw || encoded_mapping || ru->bpath_plain)
+    if (!apache || raw || encoded_mapping || ru->be.path_plain)
         rp__w_put(w, bpath, bplen);
     else
         apache_enc(w, bpath, bplen, false);
@@ -829,7 +829,7 @@ RP_API rp_status rp_map_request(const rp_table *t, const char *target, size_t ta
         return RP_EXCLUDED;
     if (hit->be.bad_port)
         return RP_E_SYNTAX; /* Apache answers 400 for a port over 65535 */
-    if (hit->url_ctl && (raw || encoded_phase))
+    if (hit->be.ctl && (raw || encoded_phase))
         return RP_E_UNSAFE_OUTPUT; /* httpd: AH10412, a control byte or space would go raw */
 
     st = RP_OK;

@@ -480,10 +480,10 @@ RP_API rp_status rp_builder_compile(const rp_builder *b, rp_table **out, rp_diag
         r->pattern = arena_put(&cur, src->pattern, src->pattern_len);
         if (src->url) {
             r->url = arena_put(&cur, src->url, src->url_len);
-            r->bpath_plain = rp__apache_plain(r->url + r->be.path_off, r->url_len - r->be.path_off);
+            r->be.path_plain = rp__apache_plain(r->url + r->be.path_off, r->url_len - r->be.path_off);
             for (size_t k = 0; k < r->url_len; k++)
                 if ((unsigned char)r->url[k] <= 0x20 || r->url[k] == 0x7f)
-                    r->url_ctl = true;
+                    r->be.ctl = true;
             if (!tdiff[i]) {
                 r->be.origin = r->url;
             } else {
