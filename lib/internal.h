@@ -280,9 +280,15 @@ static inline size_t rp__find_slash(const char *s, size_t from, size_t n)
         uint64_t x = rp__load8(s + i) ^ (ones * '/');
         uint64_t z = (x - ones) & ~x & high;
         if (z) {
+            /* the lowest flagged byte is exact (false positives only
+             * follow a true one) */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            return i + ((size_t)__builtin_ctzll(z) >> 3);
+#else
             for (; s[i] != '/'; i++) {
             }
             return i;
+#endif
         }
     }
     for (; i < n; i++)
