@@ -355,23 +355,27 @@ static inline uint64_t rp__hash_bytes(const char *s, size_t n)
     return rp__hash_prefix(&hs, s, n);
 }
 
-/* The forward index: one slot per distinct key P, a rule path (Apache: with
- * runs of '/' collapsed) without its trailing '/'. v_plain is the rule whose
- * key is P, v_slash the rule whose key is P + "/" (Apache), the winner
- * among equal keys (Apache: lowest position; strict: lowest index). The
- * interior flag says that some longer key starts with P + "/": a path
- * walk stops at the first prefix without it. */
+/* The forward index: one slot per distinct key, a rule path without its
+ * trailing '/' (strict), or with runs of '/' collapsed (Apache, where a
+ * rule path ending in '/' is a key of its own, "P/"). v is the rule keyed
+ * so, the winner among equal keys (Apache: lowest evaluation position;
+ * strict: lowest index), and soff where its path starts in the string
+ * arena (its URL follows it there): a lookup can fetch the rule record and
+ * its strings at the same time. The interior flag says that some longer
+ * key starts with the key + "/": a path walk stops at the first prefix
+ * without it. Slots of prefixes that are no rule's key have v empty. */
 typedef struct rp_fslot {
-    uint32_t check;   /* high 32 bits of the hash */
-    uint32_t lenf;    /* key length << 1 | interior; 0 = empty slot */
-    uint32_t v_plain; /* rule index or RP_SLOT_EMPTY */
-    uint32_t v_slash;
+    uint32_t check; /* high 32 bits of the hash */
+    uint32_t lenf;  /* key length << 1 | interior; 0 = empty slot */
+    uint32_t v;     /* rule index or RP_SLOT_EMPTY */
+    uint32_t soff;  /* offset of rules[v].pattern in the string arena */
 } rp_fslot;
 typedef struct rp_findex {
     rp_fslot *slots; /* NULL when empty */
     uint32_t  cap;
     uint32_t  count;
-    uint32_t  root; /* the rule keyed "/" (or RP_SLOT_EMPTY) */
+    uint32_t  root;       /* the rule keyed "/" (or RP_SLOT_EMPTY) */
+    bool      slash_keys; /* Apache: some key ends in '/' */
 } rp_findex;
 static inline uint32_t rp__slot_of(uint64_t h, uint32_t cap)
 {

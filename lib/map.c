@@ -239,21 +239,82 @@ static inline void apache_try(const rp_table *t, const char *p, size_t n, uint32
 
 #define RP_PROBE_BATCH 16
 
-/* A candidate of one batch of Apache probes. */
-typedef struct cand {
-    uint32_t ri;
-    uint32_t unused;
-} cand;
+/* One batch of a path walk over the forward index: the keys to look up,
+ * hashed and their slots prefetched first (the slot loads then overlap). */
+typedef struct pwalk {
+    const rp_findex *ix;
+    const char      *c; /* the path the keys are prefixes of */
+    size_t           cn;
+    size_t           j; /* where the next '/' is searched from */
+    bool             done;
+    rp_hasher        hs;
+} pwalk;
+
+typedef struct probe {
+    uint64_t h;
+    uint32_t len;
+    bool     slash; /* a key "P/" (Apache) */
+} probe;
+
+/* Prefixes of the path that end before a '/' (and, when the table has such
+ * keys, the same prefix with that '/'), then the whole path; at most
+ * RP_PROBE_BATCH. */
+static unsigned walk_batch(pwalk *w, probe *pv)
+{
+    unsigned nb = 0;
+    while (!w->done && nb + 2 <= RP_PROBE_BATCH) {
+        size_t e = rp__find_slash(w->c, w->j, w->cn);
+        if (e == w->cn && w->c[w->cn - 1] == '/') {
+            w->done = true; /* the whole path was the last "P/" probe */
+            break;
+        }
+        uint64_t h = rp__hash_prefix(&w->hs, w->c, e);
+        __builtin_prefetch(&w->ix->slots[rp__slot_of(h, w->ix->cap)]);
+        pv[nb++] = (probe){h, (uint32_t)e, false};
+        if (e == w->cn) {
+            w->done = true;
+            break;
+        }
+        if (w->ix->slash_keys) {
+            h = rp__hash_prefix(&w->hs, w->c, e + 1);
+            __builtin_prefetch(&w->ix->slots[rp__slot_of(h, w->ix->cap)]);
+            pv[nb++] = (probe){h, (uint32_t)(e + 1), true};
+        }
+        w->j = e + 1;
+    }
+    return nb;
+}
+
+/* The slot of a probe's key, or NULL. */
+static inline const rp_fslot *probe_slot(const rp_findex *ix, const probe *pr)
+{
+    uint32_t chk = (uint32_t)(pr->h >> 32), lf = pr->len << 1;
+    for (uint32_t i = rp__slot_of(pr->h, ix->cap);;) {
+        const rp_fslot *sp = &ix->slots[i];
+        if (sp->lenf == 0)
+            return NULL;
+        if (sp->check == chk && (sp->lenf | 1u) == (lf | 1u))
+            return sp;
+        if (++i == ix->cap)
+            i = 0;
+    }
+}
+
+/* Fetch a candidate rule's record and its strings (path, then URL) at once. */
+static inline void prefetch_rule(const rp_table *t, const rp_fslot *sp)
+{
+    __builtin_prefetch(&t->rules[sp->v]);
+    __builtin_prefetch(t->strings + sp->soff);
+    __builtin_prefetch(t->strings + sp->soff + 64);
+}
 
 /* Apache (PERF.md §5): the rule keys are the rule paths with runs of '/'
  * collapsed, as alias_match compares them. Every prefix of the collapsed
- * path that ends before a '/' (key P, and the key P + "/" in the same slot)
- * and the whole path are looked up, one probe per '/', until a prefix no
- * longer key starts with; the hit with the lowest evaluation position
- * wins. The probes of a batch are hashed and their slots prefetched first
- * (the slot loads then overlap), and only the best candidate's rule is
- * read to verify it. Returns that rule, its position and the bytes it
- * consumed. */
+ * path that ends before a '/' (key P, and key "P/" when some rule path ends
+ * in '/') and the whole path are looked up, until a prefix no longer key
+ * starts with; the hit with the lowest evaluation position wins. Only the
+ * best candidate's rule is read to verify it (a hash collision gives way to
+ * the next). Returns that rule, its position and the bytes it consumed. */
 static const rp_trule *probe_apache(const rp_table *t, const char *p, size_t n, bool no_runs,
                                     uint32_t *pos, size_t *consumed)
 {
@@ -261,72 +322,30 @@ static const rp_trule *probe_apache(const rp_table *t, const char *p, size_t n, 
     uint32_t best = RP_SLOT_EMPTY, best_pos = RP_SLOT_EMPTY;
     apache_try(t, p, n, ix->root, &best, &best_pos, consumed);
     if (ix->slots) {
-        const char *c = p;
-        size_t cn = n;
+        pwalk w = {ix, p, n, 1, false, {0, 0}};
         char cbuf[RP_TARGET_LEN_MAX];
         if (!no_runs && has_slash_run(p, n)) {
-            cn = 0;
+            size_t cn = 0;
             for (size_t i = 0; i < n; i++)
                 if (!(p[i] == '/' && i > 0 && p[i - 1] == '/'))
                     cbuf[cn++] = p[i];
-            c = cbuf;
+            w.c = cbuf;
+            w.cn = cn;
         }
-        rp_hasher hs;
-        rp__hasher_init(&hs);
-        size_t j = 1;
-        bool done = false;
-        while (!done) {
-            uint64_t hv[RP_PROBE_BATCH];
-            size_t ev[RP_PROBE_BATCH];
-            unsigned nb = 0;
-            while (nb < RP_PROBE_BATCH) {
-                size_t e = rp__find_slash(c, j, cn);
-                if (e == cn && c[cn - 1] == '/') {
-                    done = true; /* the whole path was the last "P/" probe */
-                    break;
-                }
-                uint64_t h = rp__hash_prefix(&hs, c, e);
-                __builtin_prefetch(&ix->slots[rp__slot_of(h, ix->cap)]);
-                hv[nb] = h;
-                ev[nb++] = e;
-                if (e == cn) {
-                    done = true;
-                    break;
-                }
-                j = e + 1;
-            }
-            cand cv[2 * RP_PROBE_BATCH];
+        rp__hasher_init(&w.hs);
+        while (!w.done) {
+            probe pv[RP_PROBE_BATCH];
+            unsigned nb = walk_batch(&w, pv);
+            uint32_t cv[RP_PROBE_BATCH]; /* candidate rules */
             unsigned nc = 0;
             for (unsigned k = 0; k < nb; k++) {
-                uint64_t h = hv[k];
-                bool sl = ev[k] < cn;
-                uint32_t chk = (uint32_t)(h >> 32), lf = (uint32_t)ev[k] << 1, interior = 0;
-                for (uint32_t i = rp__slot_of(h, ix->cap);;) {
-                    const rp_fslot *sp = &ix->slots[i];
-                    if (sp->lenf == 0)
-                        break;
-                    if (sp->check == chk && (sp->lenf | 1u) == (lf | 1u)) {
-                        interior |= sp->lenf & 1u;
-                        uint32_t v1 = sp->v_plain, v2 = sl ? sp->v_slash : RP_SLOT_EMPTY;
-                        if (nc + 2 > 2 * RP_PROBE_BATCH) { /* only with hash collisions */
-                            apache_try(t, p, n, v1, &best, &best_pos, consumed);
-                            apache_try(t, p, n, v2, &best, &best_pos, consumed);
-                        } else {
-                            if (v1 != RP_SLOT_EMPTY) {
-                                __builtin_prefetch(&t->rules[v1]);
-                                cv[nc++] = (cand){v1, 0};
-                            }
-                            if (v2 != RP_SLOT_EMPTY) {
-                                __builtin_prefetch(&t->rules[v2]);
-                                cv[nc++] = (cand){v2, 0};
-                            }
-                        }
-                    }
-                    if (++i == ix->cap)
-                        i = 0;
+                const rp_fslot *sp = probe_slot(ix, &pv[k]);
+                if (sp && sp->v != RP_SLOT_EMPTY && pos_of(t, sp->v) < best_pos) {
+                    prefetch_rule(t, sp);
+                    cv[nc++] = sp->v;
                 }
-                if (!interior) {
-                    done = true;
+                if (!pv[k].slash && !(sp && (sp->lenf & 1u))) {
+                    w.done = true; /* no longer key starts with this prefix + "/" */
                     break;
                 }
             }
@@ -336,7 +355,7 @@ static const rp_trule *probe_apache(const rp_table *t, const char *p, size_t n, 
                 unsigned m = nc;
                 uint32_t mp = best_pos;
                 for (unsigned k = 0; k < nc; k++) {
-                    uint32_t ps = pos_of(t, cv[k].ri);
+                    uint32_t ps = pos_of(t, cv[k]);
                     if (ps < mp) {
                         mp = ps;
                         m = k;
@@ -345,7 +364,7 @@ static const rp_trule *probe_apache(const rp_table *t, const char *p, size_t n, 
                 if (m == nc)
                     break;
                 uint32_t before = best;
-                apache_try(t, p, n, cv[m].ri, &best, &best_pos, consumed);
+                apache_try(t, p, n, cv[m], &best, &best_pos, consumed);
                 if (best != before)
                     break;
                 cv[m] = cv[--nc];
@@ -357,7 +376,8 @@ static const rp_trule *probe_apache(const rp_table *t, const char *p, size_t n, 
 }
 
 /* Strict: the longest rule path that is the whole canonical path or ends
- * at one of its '/' (R10, R12). Probes batched as for Apache. */
+ * at one of its '/' (R10, R12), by the same walk; the longest verified hit
+ * wins. */
 static const rp_trule *probe_strict(const rp_table *t, const char *p, size_t n,
                                     size_t *consumed)
 {
@@ -369,49 +389,23 @@ static const rp_trule *probe_strict(const rp_table *t, const char *p, size_t n,
     }
     if (!ix->slots)
         return best;
-    rp_hasher hs;
-    rp__hasher_init(&hs);
-    size_t j = 1;
-    bool done = false;
-    while (!done) {
-        uint64_t hv[RP_PROBE_BATCH];
-        size_t ev[RP_PROBE_BATCH];
-        unsigned nb = 0;
-        while (nb < RP_PROBE_BATCH) {
-            size_t e = rp__find_slash(p, j, n);
-            uint64_t h = rp__hash_prefix(&hs, p, e);
-            __builtin_prefetch(&ix->slots[rp__slot_of(h, ix->cap)]);
-            hv[nb] = h;
-            ev[nb++] = e;
-            if (e == n) {
-                done = true;
-                break;
-            }
-            j = e + 1;
-        }
+    pwalk w = {ix, p, n, 1, false, {0, 0}};
+    rp__hasher_init(&w.hs);
+    while (!w.done) {
+        probe pv[RP_PROBE_BATCH];
+        unsigned nb = walk_batch(&w, pv);
         for (unsigned k = 0; k < nb; k++) {
-            uint64_t h = hv[k];
-            uint32_t chk = (uint32_t)(h >> 32), lf = (uint32_t)ev[k] << 1, interior = 0;
-            for (uint32_t i = rp__slot_of(h, ix->cap);;) {
-                const rp_fslot *sp = &ix->slots[i];
-                if (sp->lenf == 0)
-                    break;
-                if (sp->check == chk && (sp->lenf | 1u) == (lf | 1u)) {
-                    interior |= sp->lenf & 1u;
-                    if (sp->v_plain != RP_SLOT_EMPTY) {
-                        const rp_trule *r = &t->rules[sp->v_plain];
-                        size_t c = 0;
-                        if (seg_prefix(p, n, r->pattern, r->pattern_len, &c)) {
-                            best = r;
-                            *consumed = c;
-                        }
-                    }
+            const rp_fslot *sp = probe_slot(ix, &pv[k]);
+            if (sp && sp->v != RP_SLOT_EMPTY) {
+                const rp_trule *r = &t->rules[sp->v];
+                size_t c = 0;
+                if (seg_prefix(p, n, r->pattern, r->pattern_len, &c)) {
+                    best = r;
+                    *consumed = c;
                 }
-                if (++i == ix->cap)
-                    i = 0;
             }
-            if (!interior) {
-                done = true;
+            if (!(sp && (sp->lenf & 1u))) {
+                w.done = true;
                 break;
             }
         }

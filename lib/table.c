@@ -150,7 +150,8 @@ static rp_fslot *fb_slot(fbuild *fb, uint32_t off, uint32_t len)
             }
             s->check = c;
             s->lenf = len << 1;
-            s->v_plain = s->v_slash = RP_SLOT_EMPTY;
+            s->v = RP_SLOT_EMPTY;
+            s->soff = 0;
             fb->kref[i] = off;
             ix->count++;
             return s;
@@ -163,27 +164,31 @@ static rp_fslot *fb_slot(fbuild *fb, uint32_t off, uint32_t len)
     }
 }
 
-static void fb_val(const rp_table *t, uint32_t *slot, uint32_t ri)
+static void fb_val(const rp_table *t, rp_fslot *s, uint32_t ri)
 {
-    if (*slot == RP_SLOT_EMPTY || pos_of(t, ri) < pos_of(t, *slot))
-        *slot = ri;
+    if (s->v == RP_SLOT_EMPTY || pos_of(t, ri) < pos_of(t, s->v)) {
+        s->v = ri;
+        s->soff = (uint32_t)(t->rules[ri].pattern - t->strings);
+    }
 }
 
-/* Enter key kbuf[off..off+n) of rule ri. slash_variant: Apache key ending
- * in '/' (stored as v_slash under the key without it). */
+/* Enter key kbuf[off..off+n) of rule ri: every prefix that ends before one
+ * of its '/' is marked interior (Apache: the '/' that ends a key "P/" too,
+ * so that a walk probes "P/" after P). */
 static void fb_add(fbuild *fb, rp_findex *ix, uint32_t off, uint32_t n, uint32_t ri)
 {
     const char *k = fb->kbuf + off;
-    bool apache = fb->t->profile == RP_PROFILE_APACHE;
     if (n == 0 || k[0] != '/')
         return; /* a path always starts with '/': never matches */
     if (n == 1) {
-        fb_val(fb->t, &ix->root, ri);
+        uint32_t *root = &ix->root;
+        if (*root == RP_SLOT_EMPTY || pos_of(fb->t, ri) < pos_of(fb->t, *root))
+            *root = ri;
         return;
     }
-    bool slash = apache && k[n - 1] == '/';
-    uint32_t pn = slash ? n - 1 : n;
-    for (uint32_t j = 1; j < pn; j++) {
+    if (k[n - 1] == '/')
+        ix->slash_keys = true; /* Apache only: strict keys have no trailing '/' */
+    for (uint32_t j = 1; j < n; j++) {
         if (k[j] == '/') {
             rp_fslot *s = fb_slot(fb, off, j);
             if (!s) {
@@ -193,12 +198,12 @@ static void fb_add(fbuild *fb, rp_findex *ix, uint32_t off, uint32_t n, uint32_t
             s->lenf |= 1u;
         }
     }
-    rp_fslot *s = fb_slot(fb, off, pn);
+    rp_fslot *s = fb_slot(fb, off, n);
     if (!s) {
         fb->oom = true;
         return;
     }
-    fb_val(fb->t, slash ? &s->v_slash : &s->v_plain, ri);
+    fb_val(fb->t, s, ri);
 }
 
 static rp_status build_forward_index(rp_table *t, rp_regex **tre)
@@ -259,8 +264,8 @@ static rp_status build_forward_index(rp_table *t, rp_regex **tre)
     if (!nfast)
         return RP_OK;
     (void)nkeys;
-    if (kbytes >= UINT32_MAX / 2 || nfast >= ((size_t)1 << 29))
-        return RP_E_NOMEM;
+    if (kbytes >= UINT32_MAX / 2 || nfast >= ((size_t)1 << 29) || t->strings_len > UINT32_MAX)
+        return RP_E_NOMEM; /* slots keep 32-bit arena offsets */
 
     fbuild fb;
     memset(&fb, 0, sizeof fb);
