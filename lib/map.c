@@ -601,6 +601,12 @@ static void out_prefix(const rp_table *t, const rp_trule *ru, const req *r, cons
         *err = RP_E_UNSAFE_OUTPUT;
         return;
     }
+    if (!apache && bplen == 0 && remlen >= 2 && rem[0] == '/' && rem[1] == '/') {
+        /* strict without MergeSlashes: a path starting with "//" reads as
+         * an authority to many parsers */
+        *err = RP_E_UNSAFE_OUTPUT;
+        return;
+    }
     rp__w_put(w, ru->be.origin, ru->be.origin_len);
     if (!apache || raw || encoded_mapping || ru->be.path_plain)
         rp__w_put(w, bpath, bplen);

@@ -449,6 +449,15 @@ START_TEST(strict_slash_policies)
     EXPECT(nomerge, "/a//b", "http://root/a//b");
     EXPECT(nomerge, "//a", "http://root/a");
     rp_table_free(nomerge);
+    /* a backend without a path and a remainder starting with "//": the
+     * result's path would read as an authority (fuzz_map) */
+    const rule b[] = {{"pass", "/bare", "http://bare:8080", 0}, {"pass", "/p", "http://b/p", 0}};
+    nomerge = mk(RP_PROFILE_STRICT, b, 2, RP_SLASHES_REJECT, 0, 0);
+    EXPECT(nomerge, "/bare//sS/", "!RP_E_UNSAFE_OUTPUT");
+    EXPECT(nomerge, "/bare/x//y", "http://bare:8080/x//y");
+    EXPECT(nomerge, "/bare", "http://bare:8080/");
+    EXPECT(nomerge, "/p//x", "http://b/p//x");
+    rp_table_free(nomerge);
 }
 END_TEST
 
