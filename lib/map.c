@@ -259,7 +259,7 @@ typedef struct probe {
 /* Prefixes of the path that end before a '/' (and, when the table has such
  * keys, the same prefix with that '/'), then the whole path; at most
  * RP_PROBE_BATCH. */
-static unsigned walk_batch(pwalk *w, probe *pv)
+static inline __attribute__((always_inline)) unsigned walk_batch(pwalk *w, probe *pv)
 {
     unsigned nb = 0;
     while (!w->done && nb + 2 <= RP_PROBE_BATCH) {
