@@ -299,7 +299,8 @@ static rp_status check_template(const rp_builder *b, const char *url, size_t len
 }
 
 static rp_status add_rule(rp_builder *b, unsigned kind, const char *pattern, size_t pattern_len,
-                          const char *url, size_t url_len, unsigned flags, rp_diag *diag)
+                          const char *url, size_t url_len, unsigned flags,
+                          const rp_backend *be, rp_diag *diag)
 {
     if (b->nrules >= b->limits[RP_LIMIT_RULES])
         return rp__diag_set(diag, RP_E_TOO_LONG, "too many rules (limit %zu)",
@@ -325,6 +326,12 @@ static rp_status add_rule(rp_builder *b, unsigned kind, const char *pattern, siz
             rp__free(&b->a, r.pattern, pattern_len + 1);
             return rp__diag_set(diag, RP_E_NOMEM, "out of memory");
         }
+    }
+    if (be) {
+        rp__tbackend_view(be, &r.be);
+        r.be.origin = NULL;
+        r.be_ok = true;
+        r.be_differs = be->origin_len > url_len || memcmp(be->origin, url, be->origin_len) != 0;
     }
     b->rules[b->nrules++] = r;
     return RP_OK;
@@ -360,14 +367,14 @@ RP_API rp_status rp_builder_add_pass(rp_builder *b, const char *path, size_t pat
         return st;
     if ((st = check_path(b, path, path_len, diag)) != RP_OK)
         return st;
+    rp_backend be;
     if (flags & RP_RULE_EXCLUDE) {
         url = NULL;
         url_len = 0;
-    } else {
-        rp_backend be;
-        if ((st = rp__parse_backend(url, url_len, b->profile == RP_PROFILE_STRICT ? RP_BE_STRICT : 0u, &be, diag)) !=
-            RP_OK)
-            return st;
+    } else if ((st = rp__parse_backend(url, url_len,
+                                       b->profile == RP_PROFILE_STRICT ? RP_BE_STRICT : 0u, &be,
+                                       diag)) != RP_OK) {
+        return st;
     }
     if (b->profile == RP_PROFILE_STRICT) {
         for (size_t i = 0; i < b->nrules; i++) {
@@ -385,7 +392,8 @@ RP_API rp_status rp_builder_add_pass(rp_builder *b, const char *path, size_t pat
                                     (unsigned)r->line);
         }
     }
-    return add_rule(b, RP_KIND_PASS, path, path_len, url, url_len, flags, diag);
+    return add_rule(b, RP_KIND_PASS, path, path_len, url, url_len, flags, url ? &be : NULL,
+                    diag);
 }
 
 RP_API rp_status rp_builder_add_pass_match(rp_builder *b, const char *regex, size_t regex_len,
@@ -418,7 +426,7 @@ RP_API rp_status rp_builder_add_pass_match(rp_builder *b, const char *regex, siz
     } else if ((st = check_template(b, url, url_len, diag)) != RP_OK) {
         return st;
     }
-    return add_rule(b, RP_KIND_MATCH, regex, regex_len, url, url_len, flags, diag);
+    return add_rule(b, RP_KIND_MATCH, regex, regex_len, url, url_len, flags, NULL, diag);
 }
 
 RP_API rp_status rp_builder_add_reverse(rp_builder *b, const char *path, size_t path_len,

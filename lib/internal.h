@@ -73,6 +73,20 @@ RP_INTERNAL void rp__w_pct(rp_writer *w, unsigned char c); /* "%XX", uppercase *
  * RP_E_TOO_LONG (over max). */
 RP_INTERNAL rp_status rp__w_finish(rp_writer *w, size_t max, size_t *out_len);
 
+/* A parsed backend as a compiled table keeps it: the origin lives in the
+ * table's string arena (usually it is the start of the URL itself). */
+typedef struct rp_tbackend {
+    const char *origin;
+    uint32_t    path_off;
+    uint16_t    origin_len;
+    uint16_t    authority_off;
+    uint16_t    port;
+    bool        bad_port;
+    /* set by rp_builder_compile for forward rules (in the padding): */
+    bool        path_plain; /* the path holds nothing Apache's encoding escapes */
+    bool        ctl;        /* the URL holds a control byte or a space (Apache profile) */
+} rp_tbackend;
+
 /* ---- the builder (builder.c) ------------------------------------------- */
 enum { RP_KIND_PASS = 1, RP_KIND_MATCH = 2 };
 enum { RP_COOKIE_DOMAIN = 1, RP_COOKIE_PATH = 2 }; /* rp_bcookie.kind */
@@ -86,6 +100,11 @@ typedef struct rp_brule {
     size_t   pattern_len;
     char    *url; /* backend URL or template; NULL for exclusions */
     size_t   url_len;
+    /* ProxyPass: the URL as rp_builder_add_pass parsed it (be.origin NULL),
+     * so that rp_builder_compile need not parse it again */
+    rp_tbackend be;
+    bool        be_ok;      /* be is valid */
+    bool        be_differs; /* the normalized origin is not the URL's start */
 } rp_brule;
 
 typedef struct rp_brev {
@@ -170,19 +189,6 @@ typedef struct rp_backend {
 RP_INTERNAL rp_status rp__parse_backend(const char *url, size_t len, unsigned mode, rp_backend *be,
                                         rp_diag *diag);
 
-/* A parsed backend as a compiled table keeps it: the origin lives in the
- * table's string arena (usually it is the start of the URL itself). */
-typedef struct rp_tbackend {
-    const char *origin;
-    uint32_t    path_off;
-    uint16_t    origin_len;
-    uint16_t    authority_off;
-    uint16_t    port;
-    bool        bad_port;
-    /* set by rp_builder_compile for forward rules (in the padding): */
-    bool        path_plain; /* the path holds nothing Apache's encoding escapes */
-    bool        ctl;        /* the URL holds a control byte or a space (Apache profile) */
-} rp_tbackend;
 /* A view of be (valid while be lives). */
 RP_INTERNAL void rp__tbackend_view(const rp_backend *be, rp_tbackend *out);
 

@@ -400,7 +400,14 @@ RP_API rp_status rp_builder_compile(const rp_builder *b, rp_table **out, rp_diag
         r->index = (uint32_t)i;
         r->pattern_len = (uint32_t)src->pattern_len;
         tdiff[i] = 0;
-        if (src->url) {
+        if (src->url && src->be_ok) {
+            r->url_len = (uint32_t)src->url_len;
+            r->be = src->be; /* parsed by rp_builder_add_pass */
+            if (src->be_differs) {
+                tdiff[i] = 1;
+                total = add_sz(total, src->be.origin_len + 1u, &ovf);
+            }
+        } else if (src->url) {
             r->url_len = (uint32_t)src->url_len;
             st = rp__parse_backend(src->url, src->url_len,
                                    (t->profile == RP_PROFILE_STRICT ? RP_BE_STRICT : 0u) |
