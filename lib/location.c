@@ -282,9 +282,12 @@ static size_t strip_slash(const char *p, size_t n)
  * '/' past 255) where the value's first d bytes end in '/': one probe finds
  * the group of that text, then rev_keys is probed only at the group's tail
  * lengths that end by the value's next '/'. Origin-only rules
- * ("http://b:80") fall into the group "http:/". Every key hit is compared
+ * ("http://b:80") fall into the group "http://". Every key hit is compared
  * with the rule's text; the lowest rule index wins. The work depends on the
  * value and the lengths of the rules, not on their number. */
+
+/* rp_rkey.len: the rule's public path follows its text in the arena */
+#define RKEY_FAKE_NEXT (1u << 31)
 
 /* The length of D: after the last '/' of s[0..n) but its last byte (so
  * that "http://b/files/3/" joins "http://b/files/"), 0 without one. */
@@ -363,10 +366,11 @@ static void key_put(rp_table *t, uint64_t h, uint32_t ri)
     for (uint32_t i = rp__slot_of(h, t->rev_kcap);;) {
         rp_rkey *k = &t->rev_keys[i];
         if (k->len == 0) {
-            *k = (rp_rkey){c, r->real_len + 1, ri, off};
+            uint32_t flag = r->fake == r->real + r->real_len + 1 ? RKEY_FAKE_NEXT : 0;
+            *k = (rp_rkey){c, (r->real_len + 1) | flag, ri, off};
             return;
         }
-        if (k->check == c && k->len == r->real_len + 1 &&
+        if (k->check == c && (k->len & ~RKEY_FAKE_NEXT) == r->real_len + 1 &&
             ieq_n(t->strings + k->off, r->real, r->real_len))
             return;
         if (++i == t->rev_kcap)
@@ -424,7 +428,7 @@ static rp_status build_apache(rp_table *t)
     if (!nun)
         return RP_OK;
     /* keys locate their text by a 32-bit offset into the arena */
-    if (t->strings_len > UINT32_MAX || nun >= ((size_t)1 << 30))
+    if (t->strings_len >= RKEY_FAKE_NEXT || nun >= ((size_t)1 << 30))
         return RP_E_NOMEM;
     t->rev_kcap = (uint32_t)(nun + nun / 2 + 8);
     t->rev_keys = rp__malloc(a, (size_t)t->rev_kcap * sizeof *t->rev_keys);
@@ -591,8 +595,22 @@ static rp_status put_path_ref(const rp_table *t, rp_writer *w, const char *a, si
 }
 
 /* ---- Apache: ap_proxy_location_reverse_map ------------------------------ */
-static rp_status apache_try(const rp_table *t, const rp_trev *r, const char *v, size_t n,
-                            const rp_response_ctx *ctx, rp_writer *w, bool *hit)
+/* What apache_try needs of a rule (from the index key when it can, so that
+ * the rule's record is not loaded). */
+typedef struct arule {
+    const char *real, *fake;
+    size_t      real_len, fake_len;
+    bool        path_only;
+} arule;
+
+static arule arule_of(const rp_trev *r)
+{
+    return (arule){r->real, r->fake, r->real_len, r->fake_len, r->path_only};
+}
+
+/* verified: the index compared r's text with the value already. */
+static rp_status apache_try(const rp_table *t, const arule *r, const char *v, size_t n,
+                            bool verified, const rp_response_ctx *ctx, rp_writer *w, bool *hit)
 {
     const char *part = v;
     size_t pn = n;
@@ -609,7 +627,7 @@ static rp_status apache_try(const rp_table *t, const rp_trev *r, const char *v, 
             }
         }
     }
-    if (pn < r->real_len || !ieq_n(part, r->real, r->real_len))
+    if (!verified && (pn < r->real_len || !ieq_n(part, r->real, r->real_len)))
         return RP_OK;
     *hit = true;
     const char *rest = part + r->real_len;
@@ -628,7 +646,7 @@ static rp_status apache_try(const rp_table *t, const rp_trev *r, const char *v, 
 
 /* Probe the keys p[0..d + l) for the tail lengths l <= m of group g. */
 static inline void probe_group(const rp_table *t, const rp_rgroup *g, rp_hasher *hs,
-                               const char *p, size_t d, size_t m, uint32_t *best)
+                               const char *p, size_t d, size_t m, const rp_rkey **best)
 {
     uint64_t mask = m >= 63 ? g->mask : g->mask & ((2ull << m) - 1);
     const uint32_t *x = g->xn ? t->rev_xlens + g->xoff : NULL;
@@ -654,10 +672,16 @@ static inline void probe_group(const rp_table *t, const rp_rgroup *g, rp_hasher 
                 const rp_rkey *k = &t->rev_keys[i];
                 if (k->len == 0)
                     break;
-                if (k->check == c && k->len == lv[q] + 1 && k->val < *best) {
-                    __builtin_prefetch(&t->trevs[k->val]); /* the winner's record */
+                if (k->check == c && (k->len & ~RKEY_FAKE_NEXT) == lv[q] + 1 &&
+                    (!*best || k->val < (*best)->val)) {
+                    /* what follows the text in the arena: the public path
+                     * (RKEY_FAKE_NEXT), else load the rule's record */
+                    if (k->len & RKEY_FAKE_NEXT)
+                        __builtin_prefetch(t->strings + k->off + lv[q]);
+                    else
+                        __builtin_prefetch(&t->trevs[k->val]);
                     if (ieq_n(p, t->strings + k->off, lv[q]))
-                        *best = k->val;
+                        *best = k;
                 }
                 if (++i == t->rev_kcap)
                     i = 0;
@@ -671,7 +695,7 @@ static inline void probe_group(const rp_table *t, const rp_rgroup *g, rp_hasher 
  * is one); the keys probed at them are compared with the text, the groups
  * are not. */
 static inline void probe_dir(const rp_table *t, rp_hasher *hs, const char *p, size_t n,
-                             size_t d, uint32_t *best)
+                             size_t d, const rp_rkey **best)
 {
     uint64_t h = hash_prefix_lc(hs, p, d);
     rp_hasher start = *hs;
@@ -697,7 +721,7 @@ static inline void probe_dir(const rp_table *t, rp_hasher *hs, const char *p, si
  * length d that some group's directory has, where p[0..d) is empty or ends
  * in '/', the group of that text gives the lengths at which a rule can end;
  * the rule written first among the hits wins. */
-static void probe_dirs(const rp_table *t, const char *p, size_t n, uint32_t *best)
+static void probe_dirs(const rp_table *t, const char *p, size_t n, const rp_rkey **best)
 {
     rp_hasher hs;
     rp__hasher_init(&hs);
@@ -724,11 +748,12 @@ static void probe_dirs(const rp_table *t, const char *p, size_t n, uint32_t *bes
     }
 }
 
-static const rp_trev *apache_lookup(const rp_table *t, const char *v, size_t n)
+/* The unscoped rule that applies to v, written first; false when none. */
+static bool apache_lookup(const rp_table *t, const char *v, size_t n, arule *out)
 {
-    uint32_t best = RP_SLOT_EMPTY;
+    const rp_rkey *best = NULL;
     if (!t->rev_gslots)
-        return NULL;
+        return false;
     /* a URL rule never starts with '/', a path-only rule always does */
     if (n == 0 || v[0] != '/')
         probe_dirs(t, v, n, &best);
@@ -746,7 +771,16 @@ static const rp_trev *apache_lookup(const rp_table *t, const char *v, size_t n)
     }
     if (pn && part[0] == '/')
         probe_dirs(t, part, pn, &best);
-    return best == RP_SLOT_EMPTY ? NULL : &t->trevs[best];
+    if (!best)
+        return false;
+    if (best->len & RKEY_FAKE_NEXT) {
+        const char *real = t->strings + best->off;
+        size_t rl = (best->len & ~RKEY_FAKE_NEXT) - 1;
+        *out = (arule){real, real + rl + 1, rl, strlen(real + rl + 1), real[0] == '/'};
+    } else {
+        *out = arule_of(&t->trevs[best->val]);
+    }
+    return true;
 }
 
 /* ---- strict ---------------------------------------------------------- */
@@ -918,14 +952,15 @@ static rp_status rewrite(const rp_table *t, const char *value, size_t value_len,
     if (t->profile == RP_PROFILE_APACHE) {
         /* server-level rules first (through the index), then those of the
          * matching <Location> sections, in order */
-        const rp_trev *r = apache_lookup(t, v, n);
-        if (r)
-            return apache_try(t, r, v, n, ctx, w, hit);
+        arule ar;
+        if (apache_lookup(t, v, n, &ar))
+            return apache_try(t, &ar, v, n, true, ctx, w, hit);
         for (size_t i = 0; i < t->nrev_scoped && !*hit; i++) {
-            r = &t->trevs[t->rev_scoped[i]];
+            const rp_trev *r = &t->trevs[t->rev_scoped[i]];
             if (!rp__location_applies(r->location, r->location_len, ctx))
                 continue;
-            rp_status st = apache_try(t, r, v, n, ctx, w, hit);
+            ar = arule_of(r);
+            rp_status st = apache_try(t, &ar, v, n, false, ctx, w, hit);
             if (st != RP_OK)
                 return st;
         }
