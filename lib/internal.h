@@ -517,6 +517,8 @@ struct rp_table {
     rp_index     rev_a, rev_b;
     rp_rkey     *rev_keys;
     uint32_t     rev_kcap;
+    uint64_t    *rev_bloom;     /* a filter over rev_keys: 2 bits per key in one word */
+    uint32_t     rev_bloom_mask; /* words - 1 (a power of two) */
     uint32_t     rev_max_dlen; /* the longest directory of a group */
     uint64_t     rev_dlens[4]; /* bit d: a group's directory is d bytes long
                                   (d < 256; longer ones are always probed) */

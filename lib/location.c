@@ -357,6 +357,19 @@ static rp_rgroup *group_get(rp_table *t, uint64_t h, size_t d, uint32_t ri)
     return g;
 }
 
+/* The filter in front of rev_keys: a key of hash h sets two bits of one
+ * word; a length whose bits are not both set is not probed. It keeps the
+ * probes for the lengths a value does not have out of the (much larger)
+ * key table. */
+static inline uint64_t bloom_bits(uint64_t h)
+{
+    return (uint64_t)1 << ((h >> 32) & 63) | (uint64_t)1 << ((h >> 38) & 63);
+}
+static inline uint32_t bloom_word(const rp_table *t, uint64_t h)
+{
+    return ((uint32_t)h >> 8) & t->rev_bloom_mask;
+}
+
 /* Enter rule ri's key (hash h); an equal key already there (a rule written
  * earlier with the same text, caseless) keeps its rule. */
 static void key_put(rp_table *t, uint64_t h, uint32_t ri)
@@ -435,6 +448,14 @@ static rp_status build_apache(rp_table *t)
     if (!t->rev_keys || !gslots_rehash(t, 16))
         return RP_E_NOMEM;
     memset(t->rev_keys, 0, (size_t)t->rev_kcap * sizeof *t->rev_keys);
+    size_t nw = 1;
+    while (nw * 8 < nun)
+        nw *= 2; /* about 8 bits per key */
+    t->rev_bloom = rp__malloc(a, nw * sizeof *t->rev_bloom);
+    if (!t->rev_bloom)
+        return RP_E_NOMEM;
+    memset(t->rev_bloom, 0, nw * sizeof *t->rev_bloom);
+    t->rev_bloom_mask = (uint32_t)(nw - 1);
     uint64_t *pairs = NULL;
     size_t np = 0, capp = 0;
     rp_status st = RP_OK;
@@ -448,6 +469,7 @@ static rp_status build_apache(rp_table *t)
         uint64_t hd = hash_prefix_lc(&hs, r->real, d);
         uint64_t hk = hash_prefix_lc(&hs, r->real, r->real_len);
         key_put(t, hk, (uint32_t)i);
+        t->rev_bloom[bloom_word(t, hk)] |= bloom_bits(hk);
         if (d > t->rev_max_dlen)
             t->rev_max_dlen = (uint32_t)d;
         if (d < 256)
@@ -511,6 +533,8 @@ void rp__free_reverse_index(rp_table *t)
     rp__index_free(a, &t->rev_b);
     if (t->rev_keys)
         rp__free(a, t->rev_keys, (size_t)t->rev_kcap * sizeof *t->rev_keys);
+    if (t->rev_bloom)
+        rp__free(a, t->rev_bloom, ((size_t)t->rev_bloom_mask + 1) * sizeof *t->rev_bloom);
     if (t->rev_groups)
         rp__free(a, t->rev_groups, t->caprev_groups * sizeof *t->rev_groups);
     if (t->rev_gslots)
@@ -664,9 +688,15 @@ static inline void probe_group(const rp_table *t, const rp_rgroup *g, rp_hasher 
             lv[nb] = (uint32_t)(d + x[xi++]);
         for (size_t q = 0; q < nb; q++) {
             hv[q] = hash_prefix_lc(hs, p, lv[q]);
-            __builtin_prefetch(&t->rev_keys[rp__slot_of(hv[q], t->rev_kcap)]);
+            uint64_t bb = bloom_bits(hv[q]);
+            if ((t->rev_bloom[bloom_word(t, hv[q])] & bb) != bb)
+                lv[q] = UINT32_MAX; /* no key of this length and text */
+            else
+                __builtin_prefetch(&t->rev_keys[rp__slot_of(hv[q], t->rev_kcap)]);
         }
         for (size_t q = 0; q < nb; q++) {
+            if (lv[q] == UINT32_MAX)
+                continue;
             uint32_t c = (uint32_t)(hv[q] >> 32);
             for (uint32_t i = rp__slot_of(hv[q], t->rev_kcap);;) {
                 const rp_rkey *k = &t->rev_keys[i];
