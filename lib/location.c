@@ -379,7 +379,9 @@ static void key_put(rp_table *t, uint64_t h, uint32_t ri)
     for (uint32_t i = rp__slot_of(h, t->rev_kcap);;) {
         rp_rkey *k = &t->rev_keys[i];
         if (k->len == 0) {
-            uint32_t flag = r->fake == r->real + r->real_len + 1 ? RKEY_FAKE_NEXT : 0;
+            uint32_t flag = r->fake == r->real + r->real_len + 1 && r->fake[r->fake_len] == '\0'
+                                ? RKEY_FAKE_NEXT
+                                : 0;
             *k = (rp_rkey){c, (r->real_len + 1) | flag, ri, off};
             return;
         }
