@@ -479,23 +479,28 @@ static rp_status check_reverse(checker *c)
         qsort(paths, nf, sizeof *paths, key_qsort);
     }
     for (size_t j = 0; j < t->nrevs; j++) {
-        const rp_brev *s = &t->revs[j];
         const rp_trev *v = &t->trevs[j];
         bool used;
+        rp_backend pb;
         if (v->path_only) {
             key q = {"", 0, v->bpath, v->bpath_len};
             used = overlaps(paths, nf, &q);
         } else if (v->parsed) {
             key q = {v->be.origin, v->be.origin_len, v->bpath, v->bpath_len};
             used = overlaps(full, nf, &q);
+        } else if (t->profile == RP_PROFILE_APACHE &&
+                   rp__parse_backend(v->real, v->real_len, 0, &pb, NULL) == RP_OK) {
+            /* the Apache table keeps the URL as text: parse it here */
+            key q = {pb.origin, pb.origin_len, v->real + pb.path_off, v->real_len - pb.path_off};
+            used = overlaps(full, nf, &q);
         } else {
             used = true; /* not a URL: nothing to compare (the Apache text match applies) */
         }
         if (!used)
-            add(c, "unused-reverse", RP_SEVERITY_WARNING, s->line, s->column, 0,
+            add(c, "unused-reverse", RP_SEVERITY_WARNING, v->line, v->column, 0,
                 "ProxyPassReverse %.*s %.*s: no ProxyPass forwards to this backend URL; a "
                 "typo, or a rule left over",
-                shown(s->path_len), s->path, shown(s->url_len), s->url);
+                shown(v->fake_len), v->fake, shown(v->real_len), v->real);
     }
     if (full)
         rp__free(&t->a, full, 2 * t->nrules * sizeof *full);

@@ -469,9 +469,33 @@ typedef struct rp_trev {
     uint32_t    location_len;
     uint32_t    bpath_len;
     uint32_t    line;
+    uint32_t    column;
     bool        path_only; /* real starts with '/' */
-    bool        parsed;    /* be is valid (real is an absolute http(s)/ws(s) URL) */
+    bool        parsed;    /* be is valid (real is an absolute http(s)/ws(s) URL);
+                              the Apache profile leaves explicit rules unparsed
+                              (its lookups compare text; rp_table_check parses) */
 } rp_trev;
+
+/* A directory of the Apache reverse index: the keys (lowercased `real`)
+ * whose text up to and including their last '/' is D. mask bit l: some key
+ * of the group is D plus l more bytes (l < 64); longer tails are listed in
+ * rev_xlens[xoff .. xoff + xn), ascending. */
+typedef struct rp_rgroup {
+    uint64_t mask;
+    uint64_t h;    /* hash of the lowercased D */
+    uint32_t dlen; /* length of D */
+    uint32_t rep;  /* a trev whose real starts with D (to verify a hit) */
+    uint32_t xoff;
+    uint32_t xn;
+} rp_rgroup;
+/* A key of the Apache reverse index: off locates the rule's `real` in the
+ * string arena, so that a hit is verified without loading the rule. */
+typedef struct rp_rkey {
+    uint32_t check; /* high 32 bits of the hash */
+    uint32_t len;   /* key length + 1; 0 = empty slot */
+    uint32_t val;   /* the first trev with this key */
+    uint32_t off;   /* its `real` in t->strings */
+} rp_rkey;
 
 struct rp_table {
     rp_allocator a;
@@ -502,17 +526,29 @@ struct rp_table {
     bool         has_encoded_mapping;
     char        *strings;   /* arena holding every string the rules point to */
     size_t       strings_len;
-    rp_brev     *revs;      /* copies; strings in the arena */
-    size_t       nrevs;
+    size_t       nrevs;     /* explicit reverse rules (the first trevs) */
     rp_trev     *trevs;     /* explicit reverse rules, then derived ones */
     size_t       ntrevs;    /* explicit: nrevs; derived: the rest */
-    /* Reverse index. Apache: unscoped rules keyed by their lowercased URL
-     * (rev_a) or path (rev_b, path-only rules), probed at each distinct key
-     * length; scoped rules are tried in order after them. Strict: rev_a keyed
-     * by canonical origin + backend path, rev_b by backend path alone. */
+    /* Reverse index. Apache: rev_keys maps each unscoped rule's lowercased
+     * `real` (URL or path-only) to the first rule written with it; the
+     * directory groups (rev_groups through rev_gslots) say at which lengths
+     * to probe it below each '/' of a value; scoped rules are tried in order
+     * after them. Strict: rev_a keyed by canonical origin + backend path,
+     * rev_b by backend path alone. */
     rp_index     rev_a, rev_b;
-    uint32_t    *rev_lens;  /* Apache: distinct key lengths of rev_a, then of rev_b */
-    size_t       nrev_lens_a, nrev_lens_b;
+    rp_rkey     *rev_keys;
+    uint32_t     rev_kcap;
+    uint64_t    *rev_bloom;     /* a filter over rev_keys: 2 bits per key in one word */
+    uint32_t     rev_bloom_mask; /* words - 1 (a power of two) */
+    uint32_t     rev_max_dlen; /* the longest directory of a group */
+    uint64_t     rev_dlens[4]; /* bit d: a group's directory is d bytes long
+                                  (d < 256; longer ones are always probed) */
+    rp_rgroup   *rev_groups;
+    size_t       nrev_groups, caprev_groups;
+    uint32_t    *rev_gslots; /* group indexes, RP_SLOT_EMPTY = free */
+    uint32_t     rev_gcap;
+    uint32_t    *rev_xlens;  /* tail lengths >= 64 of the groups */
+    size_t       nrev_xlens;
     uint32_t    *rev_scoped; /* Apache: trev indexes with a <Location> scope */
     size_t       nrev_scoped;
     rp_bcookie  *cookies;

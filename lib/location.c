@@ -260,13 +260,6 @@ static inline uint64_t hash_prefix_lc(rp_hasher *hs, const char *s, size_t n)
     return rp__fmix(hs->h ^ (tail * 0x9fb21c651e98df25ull) ^ (uint64_t)n);
 }
 
-static uint64_t hash_lc(const char *s, size_t n)
-{
-    rp_hasher hs;
-    rp__hasher_init(&hs);
-    return hash_prefix_lc(&hs, s, n);
-}
-
 /* Strict keys: canonical origin + backend path, hashed in two parts. */
 static inline uint64_t hash_pair(uint64_t ho, uint64_t hp)
 {
@@ -278,27 +271,224 @@ static size_t strip_slash(const char *p, size_t n)
     return n > 1 && p[n - 1] == '/' ? n - 1 : n;
 }
 
-static bool rev_same(const void *ctx, uint32_t a, uint32_t b)
+/* ---- the Apache reverse index ----------------------------------------------
+ * A rule matches a value whose first real_len bytes are its `real`, caseless
+ * (a text prefix at any byte). Each unscoped rule is keyed twice: rev_keys
+ * maps its whole lowercased `real` to the first rule written with it, and
+ * its directory D (`real` up to and including its last '/' before its last
+ * byte, or "" without one) names a group that records the lengths of the
+ * tails after D; a tail holds no '/' but as its last byte. A lookup goes
+ * through the lengths d that some directory has (a 256-bit set, then every
+ * '/' past 255) where the value's first d bytes end in '/': one probe finds
+ * the group of that text, then rev_keys is probed only at the group's tail
+ * lengths that end by the value's next '/'. Origin-only rules
+ * ("http://b:80") fall into the group "http://". Every key hit is compared
+ * with the rule's text; the lowest rule index wins. The work depends on the
+ * value and the lengths of the rules, not on their number. */
+
+/* rp_rkey.len: the rule's public path follows its text in the arena */
+#define RKEY_FAKE_NEXT (1u << 31)
+
+/* The length of D: after the last '/' of s[0..n) but its last byte (so
+ * that "http://b/files/3/" joins "http://b/files/"), 0 without one. */
+static size_t dir_len(const char *s, size_t n)
 {
-    const rp_table *t = ctx;
-    const rp_trev *x = &t->trevs[a], *y = &t->trevs[b];
-    return x->real_len == y->real_len && ieq_n(x->real, y->real, x->real_len);
+    if (n)
+        n--;
+    while (n && s[n - 1] != '/')
+        n--;
+    return n;
 }
 
-static int cmp_u32(const void *a, const void *b)
+static bool gslots_rehash(rp_table *t, uint32_t ncap)
 {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    uint32_t *ns = rp__malloc(&t->a, (size_t)ncap * sizeof *ns);
+    if (!ns)
+        return false;
+    memset(ns, 0xff, (size_t)ncap * sizeof *ns);
+    for (size_t gi = 0; gi < t->nrev_groups; gi++) {
+        uint32_t j = rp__slot_of(t->rev_groups[gi].h, ncap);
+        while (ns[j] != RP_SLOT_EMPTY)
+            if (++j == ncap)
+                j = 0;
+        ns[j] = (uint32_t)gi;
+    }
+    if (t->rev_gslots)
+        rp__free(&t->a, t->rev_gslots, (size_t)t->rev_gcap * sizeof *t->rev_gslots);
+    t->rev_gslots = ns;
+    t->rev_gcap = ncap;
+    return true;
+}
+
+/* The group of rule ri's D (length d, hash h), created when absent; NULL
+ * when out of memory. */
+static rp_rgroup *group_get(rp_table *t, uint64_t h, size_t d, uint32_t ri)
+{
+    const char *p = t->trevs[ri].real;
+    uint32_t i = rp__slot_of(h, t->rev_gcap);
+    for (;;) {
+        uint32_t gi = t->rev_gslots[i];
+        if (gi == RP_SLOT_EMPTY)
+            break;
+        rp_rgroup *g = &t->rev_groups[gi];
+        if (g->h == h && g->dlen == d && ieq_n(p, t->trevs[g->rep].real, d))
+            return g;
+        if (++i == t->rev_gcap)
+            i = 0;
+    }
+    /* new: keep the slots at most half full */
+    if ((t->nrev_groups + 1) * 2 > t->rev_gcap) {
+        if (t->rev_gcap > (UINT32_MAX >> 2) || !gslots_rehash(t, 2 * t->rev_gcap))
+            return NULL;
+        i = rp__slot_of(h, t->rev_gcap);
+        while (t->rev_gslots[i] != RP_SLOT_EMPTY)
+            if (++i == t->rev_gcap)
+                i = 0;
+    }
+    if (rp__grow(&t->a, (void **)&t->rev_groups, &t->caprev_groups, t->nrev_groups + 1,
+                 sizeof *t->rev_groups) != RP_OK)
+        return NULL;
+    rp_rgroup *g = &t->rev_groups[t->nrev_groups];
+    memset(g, 0, sizeof *g);
+    g->h = h;
+    g->dlen = (uint32_t)d;
+    g->rep = ri;
+    t->rev_gslots[i] = (uint32_t)t->nrev_groups++;
+    return g;
+}
+
+/* The filter in front of rev_keys: a key of hash h sets two bits of one
+ * word; a length whose bits are not both set is not probed. It keeps the
+ * probes for the lengths a value does not have out of the (much larger)
+ * key table. */
+static inline uint64_t bloom_bits(uint64_t h)
+{
+    return (uint64_t)1 << ((h >> 32) & 63) | (uint64_t)1 << ((h >> 38) & 63);
+}
+static inline uint32_t bloom_word(const rp_table *t, uint64_t h)
+{
+    return ((uint32_t)h >> 8) & t->rev_bloom_mask;
+}
+
+/* Enter rule ri's key (hash h); an equal key already there (a rule written
+ * earlier with the same text, caseless) keeps its rule. */
+static void key_put(rp_table *t, uint64_t h, uint32_t ri)
+{
+    const rp_trev *r = &t->trevs[ri];
+    uint32_t c = (uint32_t)(h >> 32), off = (uint32_t)(r->real - t->strings);
+    for (uint32_t i = rp__slot_of(h, t->rev_kcap);;) {
+        rp_rkey *k = &t->rev_keys[i];
+        if (k->len == 0) {
+            uint32_t flag = r->fake == r->real + r->real_len + 1 && r->fake[r->fake_len] == '\0'
+                                ? RKEY_FAKE_NEXT
+                                : 0;
+            *k = (rp_rkey){c, (r->real_len + 1) | flag, ri, off};
+            return;
+        }
+        if (k->check == c && (k->len & ~RKEY_FAKE_NEXT) == r->real_len + 1 &&
+            ieq_n(t->strings + k->off, r->real, r->real_len))
+            return;
+        if (++i == t->rev_kcap)
+            i = 0;
+    }
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return x < y ? -1 : x > y;
 }
 
-static size_t uniq_sorted(uint32_t *v, size_t n)
+/* Tails of 64 bytes or more: (group << 32 | length) pairs, sorted and
+ * without duplicates, become each group's run of rev_xlens. */
+static rp_status set_long_tails(rp_table *t, uint64_t *pairs, size_t np)
 {
-    qsort(v, n, sizeof *v, cmp_u32);
+    qsort(pairs, np, sizeof *pairs, cmp_u64);
     size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (k == 0 || v[k - 1] != v[i])
-            v[k++] = v[i];
-    return k;
+    for (size_t i = 0; i < np; i++)
+        if (k == 0 || pairs[k - 1] != pairs[i])
+            pairs[k++] = pairs[i];
+    t->rev_xlens = rp__malloc(&t->a, k * sizeof *t->rev_xlens);
+    if (!t->rev_xlens)
+        return RP_E_NOMEM;
+    t->nrev_xlens = k;
+    for (size_t i = 0; i < k; i++) {
+        rp_rgroup *g = &t->rev_groups[pairs[i] >> 32];
+        if (g->xn == 0)
+            g->xoff = (uint32_t)i;
+        g->xn++;
+        t->rev_xlens[i] = (uint32_t)pairs[i];
+    }
+    return RP_OK;
+}
+
+static rp_status build_apache(rp_table *t)
+{
+    const rp_allocator *a = &t->a;
+    size_t nun = 0, nsc = 0;
+    for (size_t i = 0; i < t->ntrevs; i++) {
+        if (t->trevs[i].location)
+            nsc++;
+        else
+            nun++;
+    }
+    if (nsc) {
+        t->rev_scoped = rp__malloc(a, nsc * sizeof *t->rev_scoped);
+        if (!t->rev_scoped)
+            return RP_E_NOMEM;
+        for (size_t i = 0; i < t->ntrevs; i++)
+            if (t->trevs[i].location)
+                t->rev_scoped[t->nrev_scoped++] = (uint32_t)i;
+    }
+    if (!nun)
+        return RP_OK;
+    /* keys locate their text by a 32-bit offset into the arena */
+    if (t->strings_len >= RKEY_FAKE_NEXT || nun >= ((size_t)1 << 30))
+        return RP_E_NOMEM;
+    t->rev_kcap = (uint32_t)(nun + nun / 2 + 8);
+    t->rev_keys = rp__malloc(a, (size_t)t->rev_kcap * sizeof *t->rev_keys);
+    if (!t->rev_keys || !gslots_rehash(t, 16))
+        return RP_E_NOMEM;
+    memset(t->rev_keys, 0, (size_t)t->rev_kcap * sizeof *t->rev_keys);
+    size_t nw = 1;
+    while (nw * 8 < nun)
+        nw *= 2; /* about 8 bits per key */
+    t->rev_bloom = rp__malloc(a, nw * sizeof *t->rev_bloom);
+    if (!t->rev_bloom)
+        return RP_E_NOMEM;
+    memset(t->rev_bloom, 0, nw * sizeof *t->rev_bloom);
+    t->rev_bloom_mask = (uint32_t)(nw - 1);
+    uint64_t *pairs = NULL;
+    size_t np = 0, capp = 0;
+    rp_status st = RP_OK;
+    for (size_t i = 0; i < t->ntrevs && st == RP_OK; i++) {
+        const rp_trev *r = &t->trevs[i];
+        if (r->location)
+            continue;
+        size_t d = dir_len(r->real, r->real_len), tail = r->real_len - d;
+        rp_hasher hs;
+        rp__hasher_init(&hs);
+        uint64_t hd = hash_prefix_lc(&hs, r->real, d);
+        uint64_t hk = hash_prefix_lc(&hs, r->real, r->real_len);
+        key_put(t, hk, (uint32_t)i);
+        t->rev_bloom[bloom_word(t, hk)] |= bloom_bits(hk);
+        if (d > t->rev_max_dlen)
+            t->rev_max_dlen = (uint32_t)d;
+        if (d < 256)
+            t->rev_dlens[d >> 6] |= (uint64_t)1 << (d & 63);
+        rp_rgroup *g = group_get(t, hd, d, (uint32_t)i);
+        if (!g)
+            st = RP_E_NOMEM;
+        else if (tail < 64)
+            g->mask |= (uint64_t)1 << tail;
+        else if ((st = rp__grow(a, (void **)&pairs, &capp, np + 1, sizeof *pairs)) == RP_OK)
+            pairs[np++] = (uint64_t)(g - t->rev_groups) << 32 | tail;
+    }
+    if (st == RP_OK && np)
+        st = set_long_tails(t, pairs, np);
+    if (pairs)
+        rp__free(a, pairs, capp * sizeof *pairs);
+    return st;
 }
 
 rp_status rp__build_reverse_index(rp_table *t)
@@ -306,48 +496,20 @@ rp_status rp__build_reverse_index(rp_table *t)
     const rp_allocator *a = &t->a;
     if (!t->ntrevs)
         return RP_OK;
+    if (t->profile == RP_PROFILE_APACHE)
+        return build_apache(t);
     size_t na = 0, nb = 0;
     for (size_t i = 0; i < t->ntrevs; i++) {
         const rp_trev *r = &t->trevs[i];
-        if (t->profile == RP_PROFILE_APACHE) {
-            if (r->location)
-                continue;
-            if (r->path_only)
-                nb++;
-            else
-                na++;
-        } else {
-            na += r->parsed;
-            nb += r->parsed || r->path_only;
-        }
+        na += r->parsed;
+        nb += r->parsed || r->path_only;
     }
     if ((na && rp__index_init(a, &t->rev_a, na) != RP_OK) ||
         (nb && rp__index_init(a, &t->rev_b, nb) != RP_OK))
         return RP_E_NOMEM;
-    t->rev_lens = rp__malloc(a, 2 * t->ntrevs * sizeof *t->rev_lens);
-    t->rev_scoped = rp__malloc(a, t->ntrevs * sizeof *t->rev_scoped);
-    if (!t->rev_lens || !t->rev_scoped)
-        return RP_E_NOMEM;
-    uint32_t *la = t->rev_lens, *lb = t->rev_lens + t->ntrevs;
-    size_t nla = 0, nlb = 0;
     char key[320];
     for (size_t i = 0; i < t->ntrevs; i++) {
         const rp_trev *r = &t->trevs[i];
-        if (t->profile == RP_PROFILE_APACHE) {
-            if (r->location) {
-                t->rev_scoped[t->nrev_scoped++] = (uint32_t)i;
-                continue;
-            }
-            uint64_t h = hash_lc(r->real, r->real_len);
-            if (r->path_only) {
-                rp__index_put(&t->rev_b, h, (uint32_t)r->real_len, (uint32_t)i, rev_same, t);
-                lb[nlb++] = (uint32_t)r->real_len;
-            } else {
-                rp__index_put(&t->rev_a, h, (uint32_t)r->real_len, (uint32_t)i, rev_same, t);
-                la[nla++] = (uint32_t)r->real_len;
-            }
-            continue;
-        }
         size_t bl = strip_slash(r->bpath, r->bpath_len);
         if (bl == 1 && r->bpath[0] == '/')
             bl = 0; /* "http://b/" and "http://b" are both the root */
@@ -363,21 +525,26 @@ rp_status rp__build_reverse_index(rp_table *t)
             rp__index_put(&t->rev_b, h, (uint32_t)bl, (uint32_t)i, NULL, NULL);
         }
     }
-    t->nrev_lens_a = uniq_sorted(la, nla);
-    t->nrev_lens_b = uniq_sorted(lb, nlb);
-    if (t->nrev_lens_b)
-        memmove(la + t->nrev_lens_a, lb, t->nrev_lens_b * sizeof *lb);
     return RP_OK;
 }
 
 void rp__free_reverse_index(rp_table *t)
 {
-    rp__index_free(&t->a, &t->rev_a);
-    rp__index_free(&t->a, &t->rev_b);
-    if (t->rev_lens)
-        rp__free(&t->a, t->rev_lens, 2 * t->ntrevs * sizeof *t->rev_lens);
+    const rp_allocator *a = &t->a;
+    rp__index_free(a, &t->rev_a);
+    rp__index_free(a, &t->rev_b);
+    if (t->rev_keys)
+        rp__free(a, t->rev_keys, (size_t)t->rev_kcap * sizeof *t->rev_keys);
+    if (t->rev_bloom)
+        rp__free(a, t->rev_bloom, ((size_t)t->rev_bloom_mask + 1) * sizeof *t->rev_bloom);
+    if (t->rev_groups)
+        rp__free(a, t->rev_groups, t->caprev_groups * sizeof *t->rev_groups);
+    if (t->rev_gslots)
+        rp__free(a, t->rev_gslots, (size_t)t->rev_gcap * sizeof *t->rev_gslots);
+    if (t->rev_xlens)
+        rp__free(a, t->rev_xlens, t->nrev_xlens * sizeof *t->rev_xlens);
     if (t->rev_scoped)
-        rp__free(&t->a, t->rev_scoped, t->ntrevs * sizeof *t->rev_scoped);
+        rp__free(a, t->rev_scoped, t->nrev_scoped * sizeof *t->rev_scoped);
 }
 
 static const rp_response_ctx k_no_ctx;
@@ -454,8 +621,22 @@ static rp_status put_path_ref(const rp_table *t, rp_writer *w, const char *a, si
 }
 
 /* ---- Apache: ap_proxy_location_reverse_map ------------------------------ */
-static rp_status apache_try(const rp_table *t, const rp_trev *r, const char *v, size_t n,
-                            const rp_response_ctx *ctx, rp_writer *w, bool *hit)
+/* What apache_try needs of a rule (from the index key when it can, so that
+ * the rule's record is not loaded). */
+typedef struct arule {
+    const char *real, *fake;
+    size_t      real_len, fake_len;
+    bool        path_only;
+} arule;
+
+static arule arule_of(const rp_trev *r)
+{
+    return (arule){r->real, r->fake, r->real_len, r->fake_len, r->path_only};
+}
+
+/* verified: the index compared r's text with the value already. */
+static rp_status apache_try(const rp_table *t, const arule *r, const char *v, size_t n,
+                            bool verified, const rp_response_ctx *ctx, rp_writer *w, bool *hit)
 {
     const char *part = v;
     size_t pn = n;
@@ -472,7 +653,7 @@ static rp_status apache_try(const rp_table *t, const rp_trev *r, const char *v, 
             }
         }
     }
-    if (pn < r->real_len || !ieq_n(part, r->real, r->real_len))
+    if (!verified && (pn < r->real_len || !ieq_n(part, r->real, r->real_len)))
         return RP_OK;
     *hit = true;
     const char *rest = part + r->real_len;
@@ -489,40 +670,125 @@ static rp_status apache_try(const rp_table *t, const rp_trev *r, const char *v, 
     return put_path_ref(t, w, r->fake, r->fake_len, rest, rn);
 }
 
-/* Unscoped Apache rules through the index: prefixes of the value (or of its
- * path, for path-only rules) at every distinct rule length; the rule
- * written first wins. */
-static void probe_lens(const rp_table *t, const rp_index *ix, const uint32_t *lens, size_t nl,
-                       const char *p, size_t n, uint32_t *best)
+/* Probe the keys p[0..d + l) for the tail lengths l <= m of group g. */
+static inline void probe_group(const rp_table *t, const rp_rgroup *g, rp_hasher *hs,
+                               const char *p, size_t d, size_t m, const rp_rkey **best)
 {
-    if (!ix->slots)
-        return;
-    rp_hasher hs;
-    rp__hasher_init(&hs);
-    size_t k = 0;
-    while (k < nl && lens[k] <= n) {
+    uint64_t mask = m >= 63 ? g->mask : g->mask & ((2ull << m) - 1);
+    const uint32_t *x = g->xn ? t->rev_xlens + g->xoff : NULL;
+    size_t xn = g->xn, xi = 0;
+    while (mask || (xi < xn && x[xi] <= m)) {
         /* a batch: hash and prefetch first, so that the slot loads overlap */
         uint64_t hv[16];
-        size_t b = 0;
-        for (; b < 16 && k + b < nl && lens[k + b] <= n; b++) {
-            hv[b] = hash_prefix_lc(&hs, p, lens[k + b]);
-            __builtin_prefetch(&ix->slots[rp__slot_of(hv[b], ix->cap)]);
+        uint32_t lv[16];
+        size_t nb = 0;
+        for (; nb < 16 && mask; nb++) {
+            lv[nb] = (uint32_t)(d + (size_t)__builtin_ctzll(mask));
+            mask &= mask - 1;
         }
-        for (size_t q = 0; q < b; q++) {
-            uint32_t cur, v, len = lens[k + q];
-            for (v = rp__index_first(ix, hv[q], len, &cur); v != RP_SLOT_EMPTY;
-                 v = rp__index_next(ix, hv[q], len, &cur))
-                if (v < *best && ieq_n(p, t->trevs[v].real, len))
-                    *best = v;
+        for (; nb < 16 && !mask && xi < xn && x[xi] <= m; nb++)
+            lv[nb] = (uint32_t)(d + x[xi++]);
+        for (size_t q = 0; q < nb; q++) {
+            hv[q] = hash_prefix_lc(hs, p, lv[q]);
+            uint64_t bb = bloom_bits(hv[q]);
+            if ((t->rev_bloom[bloom_word(t, hv[q])] & bb) != bb)
+                lv[q] = UINT32_MAX; /* no key of this length and text */
+            else
+                __builtin_prefetch(&t->rev_keys[rp__slot_of(hv[q], t->rev_kcap)]);
         }
-        k += b;
+        for (size_t q = 0; q < nb; q++) {
+            if (lv[q] == UINT32_MAX)
+                continue;
+            uint32_t c = (uint32_t)(hv[q] >> 32);
+            for (uint32_t i = rp__slot_of(hv[q], t->rev_kcap);;) {
+                const rp_rkey *k = &t->rev_keys[i];
+                if (k->len == 0)
+                    break;
+                if (k->check == c && (k->len & ~RKEY_FAKE_NEXT) == lv[q] + 1 &&
+                    (!*best || k->val < (*best)->val)) {
+                    /* what follows the text in the arena: the public path
+                     * (RKEY_FAKE_NEXT), else load the rule's record */
+                    if (k->len & RKEY_FAKE_NEXT)
+                        __builtin_prefetch(t->strings + k->off + lv[q]);
+                    else
+                        __builtin_prefetch(&t->trevs[k->val]);
+                    if (ieq_n(p, t->strings + k->off, lv[q]))
+                        *best = k;
+                }
+                if (++i == t->rev_kcap)
+                    i = 0;
+            }
+        }
     }
 }
 
-static const rp_trev *apache_lookup(const rp_table *t, const char *v, size_t n)
+/* The groups of directory p[0..d) (a prefix that is empty or ends in '/'):
+ * each group with its hash and length lends its lengths (in practice there
+ * is one); the keys probed at them are compared with the text, the groups
+ * are not. */
+static inline void probe_dir(const rp_table *t, rp_hasher *hs, const char *p, size_t n,
+                             size_t d, const rp_rkey **best)
 {
-    uint32_t best = RP_SLOT_EMPTY;
-    probe_lens(t, &t->rev_a, t->rev_lens, t->nrev_lens_a, v, n, &best);
+    uint64_t h = hash_prefix_lc(hs, p, d);
+    rp_hasher start = *hs;
+    for (uint32_t i = rp__slot_of(h, t->rev_gcap);;) {
+        uint32_t gi = t->rev_gslots[i];
+        if (gi == RP_SLOT_EMPTY)
+            return;
+        const rp_rgroup *g = &t->rev_groups[gi];
+        if (g->h == h && g->dlen == d) {
+            /* a tail holds no '/' but as its last byte: it ends at the
+             * value's next '/' at the latest */
+            size_t e = rp__find_slash(p, d, n), m = e - d + (e < n);
+            rp_hasher hq = start;
+            probe_group(t, g, &hq, p, d, m, best);
+            *hs = hq;
+        }
+        if (++i == t->rev_gcap)
+            i = 0;
+    }
+}
+
+/* Unscoped Apache rules through the index (see build_apache): at each
+ * length d that some group's directory has, where p[0..d) is empty or ends
+ * in '/', the group of that text gives the lengths at which a rule can end;
+ * the rule written first among the hits wins. */
+static void probe_dirs(const rp_table *t, const char *p, size_t n, const rp_rkey **best)
+{
+    rp_hasher hs;
+    rp__hasher_init(&hs);
+    size_t lim = n < t->rev_max_dlen ? n : t->rev_max_dlen;
+    for (size_t w = 0; w < 4 && w * 64 <= lim; w++) {
+        uint64_t bits = t->rev_dlens[w];
+        if (lim - w * 64 < 63)
+            bits &= (2ull << (lim - w * 64)) - 1;
+        while (bits) {
+            size_t d = w * 64 + (size_t)__builtin_ctzll(bits);
+            bits &= bits - 1;
+            if (d == 0 || p[d - 1] == '/')
+                probe_dir(t, &hs, p, n, d, best);
+        }
+    }
+    /* directories of 256 bytes or more: below every '/' */
+    for (size_t d = 256; d <= lim;) {
+        if (p[d - 1] == '/')
+            probe_dir(t, &hs, p, n, d, best);
+        size_t e = rp__find_slash(p, d, n);
+        if (e == n)
+            break;
+        d = e + 1;
+    }
+}
+
+/* The unscoped rule that applies to v, written first; false when none. */
+static bool apache_lookup(const rp_table *t, const char *v, size_t n, arule *out)
+{
+    const rp_rkey *best = NULL;
+    if (!t->rev_gslots)
+        return false;
+    /* a URL rule never starts with '/', a path-only rule always does */
+    if (n == 0 || v[0] != '/')
+        probe_dirs(t, v, n, &best);
     const char *part = v;
     size_t pn = n;
     for (size_t i = 0; i + 2 < n; i++) {
@@ -535,10 +801,18 @@ static const rp_trev *apache_lookup(const rp_table *t, const char *v, size_t n)
             break;
         }
     }
-    /* rev_lens is NULL in a table without reverse rules: no arithmetic on it */
-    if (t->nrev_lens_b)
-        probe_lens(t, &t->rev_b, t->rev_lens + t->nrev_lens_a, t->nrev_lens_b, part, pn, &best);
-    return best == RP_SLOT_EMPTY ? NULL : &t->trevs[best];
+    if (pn && part[0] == '/')
+        probe_dirs(t, part, pn, &best);
+    if (!best)
+        return false;
+    if (best->len & RKEY_FAKE_NEXT) {
+        const char *real = t->strings + best->off;
+        size_t rl = (best->len & ~RKEY_FAKE_NEXT) - 1;
+        *out = (arule){real, real + rl + 1, rl, strlen(real + rl + 1), real[0] == '/'};
+    } else {
+        *out = arule_of(&t->trevs[best->val]);
+    }
+    return true;
 }
 
 /* ---- strict ---------------------------------------------------------- */
@@ -710,14 +984,15 @@ static rp_status rewrite(const rp_table *t, const char *value, size_t value_len,
     if (t->profile == RP_PROFILE_APACHE) {
         /* server-level rules first (through the index), then those of the
          * matching <Location> sections, in order */
-        const rp_trev *r = apache_lookup(t, v, n);
-        if (r)
-            return apache_try(t, r, v, n, ctx, w, hit);
+        arule ar;
+        if (apache_lookup(t, v, n, &ar))
+            return apache_try(t, &ar, v, n, true, ctx, w, hit);
         for (size_t i = 0; i < t->nrev_scoped && !*hit; i++) {
-            r = &t->trevs[t->rev_scoped[i]];
+            const rp_trev *r = &t->trevs[t->rev_scoped[i]];
             if (!rp__location_applies(r->location, r->location_len, ctx))
                 continue;
-            rp_status st = apache_try(t, r, v, n, ctx, w, hit);
+            ar = arule_of(r);
+            rp_status st = apache_try(t, &ar, v, n, false, ctx, w, hit);
             if (st != RP_OK)
                 return st;
         }

@@ -450,7 +450,8 @@ RP_API rp_status rp_builder_compile(const rp_builder *b, rp_table **out, rp_diag
         const rp_brev *s = &b->revs[i];
         rp_trev *v = &t->trevs[i];
         v->path_only = s->url_len > 0 && s->url[0] == '/';
-        if (v->path_only)
+        /* the Apache lookups compare text: only strict needs the backend */
+        if (v->path_only || t->profile == RP_PROFILE_APACHE)
             continue;
         if (rp__parse_backend(s->url, s->url_len, 0, &pb, NULL) == RP_OK) {
             v->parsed = true;
@@ -465,9 +466,8 @@ RP_API rp_status rp_builder_compile(const rp_builder *b, rp_table **out, rp_diag
         goto nomem;
     t->strings = rp__malloc(ba, total);
     t->strings_len = total;
-    t->revs = b->nrevs ? rp__malloc(ba, b->nrevs * sizeof *t->revs) : NULL;
     t->cookies = b->ncookies ? rp__malloc(ba, b->ncookies * sizeof *t->cookies) : NULL;
-    if (!t->strings || (b->nrevs && !t->revs) || (b->ncookies && !t->cookies))
+    if (!t->strings || (b->ncookies && !t->cookies))
         goto nomem;
     t->nrevs = b->nrevs;
     t->ncookies = b->ncookies;
@@ -508,15 +508,6 @@ RP_API rp_status rp_builder_compile(const rp_builder *b, rp_table **out, rp_diag
             }
         }
     }
-    for (size_t i = 0; i < b->nrevs; i++) {
-        rp_brev *d = &t->revs[i];
-        const rp_brev *s = &b->revs[i];
-        *d = *s;
-        d->path = arena_put(&cur, s->path, s->path_len);
-        d->url = arena_put(&cur, s->url, s->url_len);
-        if (s->location)
-            d->location = arena_put(&cur, s->location, s->location_len);
-    }
     for (size_t i = 0; i < b->ncookies; i++) {
         rp_bcookie *d = &t->cookies[i];
         const rp_bcookie *s = &b->cookies[i];
@@ -527,29 +518,34 @@ RP_API rp_status rp_builder_compile(const rp_builder *b, rp_table **out, rp_diag
             d->location = arena_put(&cur, s->location, s->location_len);
     }
 
+    /* the explicit reverse rules, their strings straight into the arena */
     size_t kv = 0;
     for (size_t i = 0; i < t->nrevs; i++) {
         rp_trev *v = &t->trevs[kv++];
-        const rp_brev *s = &t->revs[i];
-        v->fake = s->path;
+        const rp_brev *s = &b->revs[i];
+        const char *url = arena_put(&cur, s->url, s->url_len);
+        v->fake = arena_put(&cur, s->path, s->path_len);
         v->fake_len = (uint32_t)s->path_len;
-        v->real = s->url;
+        v->real = url;
         v->real_len = (uint32_t)s->url_len;
-        v->location = s->location;
-        v->location_len = (uint32_t)s->location_len;
+        if (s->location) {
+            v->location = arena_put(&cur, s->location, s->location_len);
+            v->location_len = (uint32_t)s->location_len;
+        }
         v->line = s->line;
+        v->column = s->column;
         if (v->path_only) {
-            v->bpath = s->url;
+            v->bpath = url;
             v->bpath_len = (uint32_t)s->url_len;
         } else if (v->parsed) {
             if (!v->be.origin) {
-                v->be.origin = s->url;
+                v->be.origin = url;
             } else {
                 if (rp__parse_backend(s->url, s->url_len, 0, &pb, NULL) != RP_OK)
                     goto nomem; /* cannot happen: it parsed above */
                 v->be.origin = arena_put(&cur, pb.origin, pb.origin_len);
             }
-            v->bpath = s->url + v->be.path_off;
+            v->bpath = url + v->be.path_off;
             v->bpath_len = (uint32_t)(s->url_len - v->be.path_off);
         }
     }
@@ -574,6 +570,7 @@ RP_API rp_status rp_builder_compile(const rp_builder *b, rp_table **out, rp_diag
         v->bpath = r->url + r->be.path_off;
         v->bpath_len = (uint32_t)(ulen - r->be.path_off);
         v->line = r->line;
+        v->column = r->column;
     }
 
     /* Evaluation order. Apache: <Location> rules first, the last one written
@@ -649,8 +646,6 @@ RP_API void rp_table_free(rp_table *t)
         rp__free(&a, t->slow, t->nslow * sizeof *t->slow);
     if (t->encoded)
         rp__free(&a, t->encoded, t->nencoded * sizeof *t->encoded);
-    if (t->revs)
-        rp__free(&a, t->revs, t->nrevs * sizeof *t->revs);
     if (t->trevs)
         rp__free(&a, t->trevs, t->ntrevs * sizeof *t->trevs);
     if (t->cookies)

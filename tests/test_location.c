@@ -2,8 +2,11 @@
  * profile's rules (SECURITY.md R16-R17) and the buffer contract. The Apache
  * profile is covered case by case by the conformance suite. */
 #include <check.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <stdio.h>
 
 #include <revproxy/revproxy.h>
 
@@ -305,6 +308,164 @@ START_TEST(destination)
 }
 END_TEST
 
+/* ---- the Apache reverse index (lib/location.c, build_apache) ----------------
+ * Rules given as "fake real" or "fake real @location"; the public origin
+ * is https://o, so a rewritten value is "https://o" + fake + rest. */
+static rp_table *apache_table(const char *const *rules, size_t n)
+{
+    rp_builder *b;
+    rp_table *t;
+    rp_diag d;
+    ck_assert_int_eq(rp_builder_new(RP_PROFILE_APACHE, NULL, &b), RP_OK);
+    for (size_t i = 0; i < n; i++) {
+        char buf[512];
+        snprintf(buf, sizeof buf, "%s", rules[i]);
+        char *fake = buf, *real = strchr(buf, ' ');
+        *real++ = '\0';
+        char *loc = strchr(real, ' ');
+        if (loc) {
+            *loc = '\0';
+            loc += 2; /* " @" */
+        }
+        ck_assert_int_eq(rp_builder_add_reverse(b, fake, strlen(fake), real, strlen(real), loc,
+                                                loc ? strlen(loc) : 0, &d),
+                         RP_OK);
+    }
+    ck_assert_int_eq(rp_builder_compile(b, &t, &d), RP_OK);
+    rp_builder_free(b);
+    return t;
+}
+
+static void aloc(const rp_table *t, const char *target, const char *value, const char *want)
+{
+    rp_response_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.public_origin = "https://o";
+    ctx.public_origin_len = 9;
+    ctx.request_target = target;
+    ctx.request_target_len = target ? strlen(target) : 0;
+    char out[512];
+    size_t n = 0;
+    rp_status st = rp_rewrite_location(t, value, strlen(value), &ctx, 0, out, sizeof out, &n);
+    ck_assert_msg(st == RP_OK || st == RP_NO_MATCH, "%s: got %s", value, rp_status_name(st));
+    ck_assert_msg(strcmp(out, want) == 0, "%s: got %s, want %s", value, out, want);
+}
+
+START_TEST(apache_index_edges)
+{
+    const char *rules[] = {
+        "/app http://b/app",             /* 0: text prefix, "http://b/apple" too */
+        "/ten http://b/d/s10",           /* 1: same directory, longer tail, first */
+        "/one http://b/d/s1",            /* 2 */
+        "/o80 http://c:80",              /* 3: origin only: also "http://c:8080" */
+        "/f3/ http://b/files/3/",        /* 4: ends in '/' */
+        "/f30/ http://b/files/30/",      /* 5 */
+        "/dup http://b/files/3/",        /* 6: same text as 4: never used */
+        "/x http://e/q",                 /* 7: a shorter directory ... */
+        "/y http://e/q/r",               /* 8: ... written before a longer one */
+        "/p/ /back/",                    /* 9: path only, any host */
+        "/sc http://s/a @/loc",          /* 10: scoped */
+        "/un http://s/a/b",              /* 11: unscoped, wins over 10 */
+        /* 12: a tail of 70 bytes */
+        "/long http://l/d/0123456789012345678901234567890123456789012345678901234567890123456789",
+        "/long2 http://l/d/0123456789",  /* 13: a prefix of 12's tail, written later */
+    };
+    rp_table *t = apache_table(rules, sizeof rules / sizeof *rules);
+    aloc(t, NULL, "http://b/apple", "https://o/apple"); /* "/app" + "le" */
+    aloc(t, NULL, "http://b/ap", "http://b/ap");
+    aloc(t, NULL, "http://b/d/s10/x", "https://o/ten/x");
+    aloc(t, NULL, "http://b/d/s1/x", "https://o/one/x");
+    aloc(t, NULL, "http://b/d/s1x", "https://o/onex");
+    aloc(t, NULL, "http://b/d/s100", "https://o/ten0");
+    aloc(t, NULL, "HTTP://B/D/S10/X", "https://o/ten/X");
+    aloc(t, NULL, "http://B/App/Y", "https://o/app/Y");
+    aloc(t, NULL, "http://c:80/x", "https://o/o80/x");
+    aloc(t, NULL, "http://c:8080/x", "https://o/o8080/x");
+    aloc(t, NULL, "http://c", "http://c");
+    aloc(t, NULL, "http://b/files/3/a", "https://o/f3/a");
+    aloc(t, NULL, "http://b/files/30/a", "https://o/f30/a");
+    aloc(t, NULL, "http://b/files/3", "http://b/files/3");
+    aloc(t, NULL, "http://e/q/r/s", "https://o/x/r/s"); /* 7 written first */
+    aloc(t, NULL, "http://e/qr", "https://o/xr");
+    aloc(t, NULL, "http://any.host/back/z", "https://o/p/z");
+    aloc(t, NULL, "/back/z", "https://o/p/z");
+    aloc(t, NULL, "/back", "/back");
+    aloc(t, NULL, "http://s/a/b/c", "https://o/un/c");
+    aloc(t, "/loc/x", "http://s/a/b/c", "https://o/un/c");
+    aloc(t, "/loc/x", "http://s/a/c", "https://o/sc/c");
+    aloc(t, "/other", "http://s/a/c", "http://s/a/c");
+    aloc(t, NULL,
+         "http://l/d/0123456789012345678901234567890123456789012345678901234567890123456789/z",
+         "https://o/long/z");
+    aloc(t, NULL, "http://l/d/0123456789x", "https://o/long2x");
+    rp_table_free(t);
+}
+END_TEST
+
+/* Random rules over a small alphabet against a first-match linear scan:
+ * text prefixes across every kind of boundary, caseless. */
+static bool ref_match(const char *real, const char *v, const char **rest)
+{
+    const char *part = v;
+    if (real[0] == '/') {
+        const char *s = strstr(v, "://");
+        if (s) {
+            const char *sl = strchr(s + 3, '/');
+            if (sl)
+                part = sl;
+        }
+    }
+    size_t n = strlen(real);
+    if (strlen(part) < n || strncasecmp(part, real, n) != 0)
+        return false;
+    *rest = part + n;
+    return true;
+}
+
+START_TEST(apache_index_random)
+{
+    static const char *const atoms[] = {"a", "B", "/", "h://", "h://a", ":8", "ab/", "/a"};
+    unsigned long long x = 0x9e3779b97f4a7c15ull;
+#define RND() (x ^= x << 13, x ^= x >> 7, x ^= x << 17, x)
+    for (int round = 0; round < 40; round++) {
+        size_t n = 1 + RND() % 60;
+        char reals[60][40], rulebuf[60][64];
+        const char *rules[60];
+        for (size_t i = 0; i < n; i++) {
+            reals[i][0] = '\0';
+            size_t k = 1 + RND() % 4;
+            for (size_t j = 0; j < k; j++)
+                strcat(reals[i], atoms[RND() % 8]);
+            snprintf(rulebuf[i], sizeof rulebuf[i], "/r%zu/ %.39s", i, reals[i]);
+            rules[i] = rulebuf[i];
+        }
+        rp_table *t = apache_table(rules, n);
+        for (int q = 0; q < 200; q++) {
+            char v[64] = "";
+            size_t k = RND() % 6;
+            for (size_t j = 0; j < k; j++)
+                strcat(v, atoms[RND() % 8]);
+            if (RND() % 2)
+                for (char *c = v; *c; c++)
+                    if (*c >= 'a' && *c <= 'z' && RND() % 2)
+                        *c = (char)(*c - 32);
+            char want[160];
+            snprintf(want, sizeof want, "%s", v);
+            for (size_t i = 0; i < n; i++) {
+                const char *rest;
+                if (ref_match(reals[i], v, &rest)) {
+                    snprintf(want, sizeof want, "https://o/r%zu/%s", i, rest);
+                    break;
+                }
+            }
+            aloc(t, NULL, v, want);
+        }
+        rp_table_free(t);
+    }
+#undef RND
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("location");
@@ -318,6 +479,8 @@ int main(void)
     tcase_add_test(tc, apache_no_reverse_rules);
     tcase_add_test(tc, public_origin);
     tcase_add_test(tc, destination);
+    tcase_add_test(tc, apache_index_edges);
+    tcase_add_test(tc, apache_index_random);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_set_tap(sr, "-");
