@@ -380,9 +380,15 @@ typedef struct rp_findex {
     rp_fslot *slots; /* NULL when empty */
     uint32_t  cap;
     uint32_t  count;
-    uint32_t  root;       /* the rule keyed "/" (or RP_SLOT_EMPTY) */
-    bool      slash_keys; /* Apache: some key ends in '/' */
+    uint32_t  root;          /* the rule keyed "/" (or RP_SLOT_EMPTY) */
+    uint64_t  slash_lens[4]; /* Apache: bit l, a key "P/" is l bytes long (l < 256) */
+    bool      slash_long;    /* Apache: a key "P/" is 256 bytes or longer */
 } rp_findex;
+/* Can a key "P/" be n bytes long? */
+static inline bool rp__slash_len(const rp_findex *ix, size_t n)
+{
+    return n < 256 ? (ix->slash_lens[n >> 6] >> (n & 63)) & 1u : ix->slash_long;
+}
 static inline uint32_t rp__slot_of(uint64_t h, uint32_t cap)
 {
     return (uint32_t)(((h & 0xffffffffu) * (uint64_t)cap) >> 32);

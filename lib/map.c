@@ -256,8 +256,8 @@ typedef struct probe {
     bool     slash; /* a key "P/" (Apache) */
 } probe;
 
-/* Prefixes of the path that end before a '/' (and, when the table has such
- * keys, the same prefix with that '/'), then the whole path; at most
+/* Prefixes of the path that end before a '/' (and the same prefix with that
+ * '/' when some key "P/" has that length), then the whole path; at most
  * RP_PROBE_BATCH. */
 static inline __attribute__((always_inline)) unsigned walk_batch(pwalk *w, probe *pv)
 {
@@ -275,7 +275,7 @@ static inline __attribute__((always_inline)) unsigned walk_batch(pwalk *w, probe
             w->done = true;
             break;
         }
-        if (w->ix->slash_keys) {
+        if (rp__slash_len(w->ix, e + 1)) {
             h = rp__hash_prefix(&w->hs, w->c, e + 1);
             __builtin_prefetch(&w->ix->slots[rp__slot_of(h, w->ix->cap)]);
             pv[nb++] = (probe){h, (uint32_t)(e + 1), true};
@@ -416,10 +416,10 @@ static const rp_trule *probe_strict(const rp_table *t, const char *p, size_t n,
 /* Byte classes of a raw path: 1 refused or rewritten by both profiles
  * (controls, space, '#', '%', DEL), 2 by the strict profile, or escaped by
  * Apache's ap_proxy_canonenc ('"', '<', '>', '[', '\\', ']', '^', '`', '{',
- * '|', '}', bytes >= 0x80); '/' is looked at separately. */
+ * '|', '}', bytes >= 0x80); 3 is '/'. */
 static const unsigned char k_canon_class[256] = {
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 0, 2, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 2, 0,
+    1, 0, 2, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 2, 0,
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 0,
     2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 0, 1,
     2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
@@ -431,28 +431,30 @@ static const unsigned char k_canon_class[256] = {
 /* Is the raw path already in the form canonicalization would give, so that
  * it can be matched where it lies? No '%', no "//", no segment starting with
  * '.', no byte either profile refuses or rewrites (k_canon_class: 1 both, 2
- * strict), not too many segments. Two passes: the byte classes, or-ed
- * without a branch, then the '/' found a word at a time. */
+ * strict, 3 '/'), not too many segments. (One pass with a branch per byte
+ * measured faster here than or-ing the classes branch-free and visiting the
+ * '/' separately.) */
 static bool already_canonical(const char *p, size_t n, bool strict, size_t max_segments,
                               bool *plain)
 {
+    size_t segs = 0;
+    unsigned seen = 0;
     const unsigned bad = strict ? 3u : 1u; /* class bits that refuse */
     if (n == 0 || p[0] != '/')
         return false;
-    unsigned seen = 0;
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4)
-        seen |= k_canon_class[(unsigned char)p[i]] | k_canon_class[(unsigned char)p[i + 1]] |
-                k_canon_class[(unsigned char)p[i + 2]] | k_canon_class[(unsigned char)p[i + 3]];
-    for (; i < n; i++)
-        seen |= k_canon_class[(unsigned char)p[i]];
-    if (seen & bad)
-        return false;
-    size_t segs = 0;
-    for (size_t s = 0; (s = rp__find_slash(p, s, n)) < n; s++) {
-        if (s + 1 < n && (p[s + 1] == '/' || p[s + 1] == '.'))
+    for (size_t i = 0; i < n; i++) {
+        unsigned k = k_canon_class[(unsigned char)p[i]];
+        if (k == 0)
+            continue;
+        if (k == 3) {
+            if (i + 1 < n && (p[i + 1] == '/' || p[i + 1] == '.'))
+                return false;
+            segs++;
+            continue;
+        }
+        if (k & bad)
             return false;
-        segs++;
+        seen |= k;
     }
     /* class 2 is exactly what ap_proxy_canonenc would escape (besides the
      * bytes refused above): without one, the path goes out as it is */

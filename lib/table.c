@@ -186,8 +186,12 @@ static void fb_add(fbuild *fb, rp_findex *ix, uint32_t off, uint32_t n, uint32_t
             *root = ri;
         return;
     }
-    if (k[n - 1] == '/')
-        ix->slash_keys = true; /* Apache only: strict keys have no trailing '/' */
+    if (k[n - 1] == '/') { /* Apache only: strict keys have no trailing '/' */
+        if (n < 256)
+            ix->slash_lens[n >> 6] |= (uint64_t)1 << (n & 63);
+        else
+            ix->slash_long = true;
+    }
     for (uint32_t j = 1; j < n; j++) {
         if (k[j] == '/') {
             rp_fslot *s = fb_slot(fb, off, j);
