@@ -70,9 +70,19 @@ static void free_cookie(const rp_allocator *a, rp_bcookie *c)
         rp__free(a, c->location, c->location_len + 1);
 }
 
+static void dups_drop(rp_builder *b)
+{
+    if (b->dups)
+        rp__free(&b->a, b->dups, b->capdups * sizeof *b->dups);
+    b->dups = NULL;
+    b->ndups = b->capdups = 0;
+}
+
 void rp__builder_truncate(rp_builder *b, size_t nrules, size_t nrevs, size_t ncookies,
                           size_t nwarnings)
 {
+    if (b->nrules > nrules)
+        dups_drop(b);
     while (b->nrules > nrules)
         free_rule(&b->a, &b->rules[--b->nrules]);
     while (b->nrevs > nrevs)
@@ -88,6 +98,7 @@ RP_API void rp_builder_free(rp_builder *b)
     if (!b)
         return;
     rp__builder_truncate(b, 0, 0, 0, 0);
+    dups_drop(b);
     rp_allocator a = b->a;
     rp__free(&a, b->rules, b->caprules * sizeof *b->rules);
     rp__free(&a, b->revs, b->caprevs * sizeof *b->revs);
@@ -358,6 +369,64 @@ static rp_status check_common(rp_builder *b, const char *pattern, size_t pattern
     return RP_OK;
 }
 
+/* ---- strict duplicate paths ----------------------------------------------- */
+static size_t dup_len(const char *p, size_t n)
+{
+    return n > 1 && p[n - 1] == '/' ? n - 1 : n;
+}
+
+static void dup_put(uint32_t *slots, size_t cap, const rp_brule *r, uint32_t idx)
+{
+    size_t n = dup_len(r->pattern, r->pattern_len);
+    size_t i = (size_t)rp__hash_bytes(r->pattern, n) & (cap - 1);
+    while (slots[i] != UINT32_MAX)
+        i = (i + 1) & (cap - 1);
+    slots[i] = idx;
+}
+
+/* Room for one more entry (the set is rebuilt from the rules when it grows
+ * or after a truncation). On RP_E_NOMEM nothing changed. */
+static rp_status dups_reserve(rp_builder *b)
+{
+    if (b->capdups && (b->ndups + 1) * 4 <= b->capdups * 3)
+        return RP_OK;
+    size_t cap = b->capdups ? b->capdups : 64;
+    while ((b->nrules + 1) * 4 > cap * 3) {
+        if (cap > SIZE_MAX / 2 / sizeof(uint32_t))
+            return RP_E_NOMEM;
+        cap *= 2;
+    }
+    uint32_t *slots = rp__malloc(&b->a, cap * sizeof *slots);
+    if (!slots)
+        return RP_E_NOMEM;
+    memset(slots, 0xff, cap * sizeof *slots);
+    size_t n = 0;
+    for (size_t i = 0; i < b->nrules; i++) {
+        if (b->rules[i].kind != RP_KIND_PASS)
+            continue;
+        dup_put(slots, cap, &b->rules[i], (uint32_t)i);
+        n++;
+    }
+    dups_drop(b);
+    b->dups = slots;
+    b->capdups = cap;
+    b->ndups = n;
+    return RP_OK;
+}
+
+/* The prefix rule with the same path (a trailing '/' aside), or NULL. */
+static const rp_brule *dup_find(const rp_builder *b, const char *path, size_t len)
+{
+    size_t n = dup_len(path, len);
+    for (size_t i = (size_t)rp__hash_bytes(path, n) & (b->capdups - 1);
+         b->dups[i] != UINT32_MAX; i = (i + 1) & (b->capdups - 1)) {
+        const rp_brule *r = &b->rules[b->dups[i]];
+        if (dup_len(r->pattern, r->pattern_len) == n && memcmp(r->pattern, path, n) == 0)
+            return r;
+    }
+    return NULL;
+}
+
 RP_API rp_status rp_builder_add_pass(rp_builder *b, const char *path, size_t path_len,
                                      const char *url, size_t url_len, unsigned flags,
                                      rp_diag *diag)
@@ -376,24 +445,27 @@ RP_API rp_status rp_builder_add_pass(rp_builder *b, const char *path, size_t pat
                                        diag)) != RP_OK) {
         return st;
     }
-    if (b->profile == RP_PROFILE_STRICT) {
-        for (size_t i = 0; i < b->nrules; i++) {
-            const rp_brule *r = &b->rules[i];
-            size_t n1 = path_len, n2 = r->pattern_len;
-            if (r->kind != RP_KIND_PASS)
-                continue;
-            if (n1 > 1 && path[n1 - 1] == '/')
-                n1--;
-            if (n2 > 1 && r->pattern[n2 - 1] == '/')
-                n2--;
-            if (n1 == n2 && memcmp(path, r->pattern, n1) == 0)
-                return rp__diag_set(diag, RP_E_CONFIG,
-                                    "ProxyPass: duplicate path (first defined at line %u)",
-                                    (unsigned)r->line);
-        }
+    const bool strict = b->profile == RP_PROFILE_STRICT;
+    if (strict) {
+        /* a hash set, not a scan: 100,000 rules would otherwise cost 5e9
+         * comparisons */
+        if (b->nrules >= b->limits[RP_LIMIT_RULES])
+            return rp__diag_set(diag, RP_E_TOO_LONG, "too many rules (limit %zu)",
+                                b->limits[RP_LIMIT_RULES]);
+        if (dups_reserve(b) != RP_OK)
+            return rp__diag_set(diag, RP_E_NOMEM, "out of memory");
+        const rp_brule *r = dup_find(b, path, path_len);
+        if (r)
+            return rp__diag_set(diag, RP_E_CONFIG,
+                                "ProxyPass: duplicate path (first defined at line %u)",
+                                (unsigned)r->line);
     }
-    return add_rule(b, RP_KIND_PASS, path, path_len, url, url_len, flags, url ? &be : NULL,
-                    diag);
+    st = add_rule(b, RP_KIND_PASS, path, path_len, url, url_len, flags, url ? &be : NULL, diag);
+    if (st == RP_OK && strict) {
+        dup_put(b->dups, b->capdups, &b->rules[b->nrules - 1], (uint32_t)(b->nrules - 1));
+        b->ndups++;
+    }
+    return st;
 }
 
 RP_API rp_status rp_builder_add_pass_match(rp_builder *b, const char *regex, size_t regex_len,

@@ -152,6 +152,11 @@ struct rp_builder {
     size_t     ncookies, capcookies;
     rp_diag   *warnings;
     size_t     nwarnings, capwarnings;
+    /* strict: the prefix rules by path (without a trailing '/'), to refuse a
+     * duplicate in constant time; indexes into rules, UINT32_MAX = free.
+     * Dropped when rules are truncated, rebuilt on the next add. */
+    uint32_t  *dups;
+    size_t     ndups, capdups; /* capdups: a power of two, or 0 */
 
     uint32_t cur_line; /* line of the directive being loaded; 0 = programmatic */
     uint32_t cur_column; /* its column */

@@ -4,14 +4,6 @@
 
 #include "internal.h"
 
-static size_t plen(const rp_trule *r)
-{
-    size_t n = r->pattern_len;
-    if (n > 1 && r->pattern[n - 1] == '/')
-        n--;
-    return n;
-}
-
 /* A ProxyPassMatch that only moves a prefix, "^/lit(.*)$" -> "URL$1", can
  * be inverted: its reverse rule is /lit <-> URL. *plen / *ulen get the
  * lengths of /lit and URL. */
@@ -580,7 +572,7 @@ RP_API rp_status rp_builder_compile(const rp_builder *b, rp_table **out, rp_diag
     /* Evaluation order. Apache: <Location> rules first, the last one written
      * first (later sections override earlier ones when merged), then the
      * server rules in configuration order. Strict: regex rules in order,
-     * then prefix rules longest first (ties: configuration order). */
+     * then the prefix rules (the index picks the longest). */
     size_t n = 0;
     if (t->profile == RP_PROFILE_APACHE) {
         for (size_t i = b->nrules; i-- > 0;)
@@ -593,18 +585,12 @@ RP_API rp_status rp_builder_compile(const rp_builder *b, rp_table **out, rp_diag
         for (size_t i = 0; i < b->nrules; i++)
             if (t->rules[i].kind == RP_KIND_MATCH)
                 t->order[n++] = (uint32_t)i;
-        size_t first = n;
-        for (size_t i = 0; i < b->nrules; i++) {
-            if (t->rules[i].kind != RP_KIND_PASS)
-                continue;
-            /* insertion by descending prefix length, stable */
-            size_t k = n++;
-            while (k > first && plen(&t->rules[t->order[k - 1]]) < plen(&t->rules[i])) {
-                t->order[k] = t->order[k - 1];
-                k--;
-            }
-            t->order[k] = (uint32_t)i;
-        }
+        /* the prefix rules in configuration order: the index gives the
+         * longest (their paths are unique), so no sort (an insertion sort
+         * here was quadratic) */
+        for (size_t i = 0; i < b->nrules; i++)
+            if (t->rules[i].kind == RP_KIND_PASS)
+                t->order[n++] = (uint32_t)i;
     }
     t->norder = n;
     if (build_forward_index(t, tre) != RP_OK || rp__build_reverse_index(t) != RP_OK)

@@ -770,6 +770,34 @@ START_TEST(strict_profile)
     ck_assert_str_eq(d.message, "ProxyPass: duplicate path (first defined at line 4)");
     ck_assert_uint_eq(nrules(b), 2);
     rp_builder_free(b);
+
+    /* the duplicate set (a hash set in the builder) across its growth and
+     * across a load that fails and is undone */
+    ck_assert_int_eq(rp_builder_new(RP_PROFILE_STRICT, NULL, &b), RP_OK);
+    char p[64];
+    for (int i = 0; i < 3000; i++) {
+        int n = snprintf(p, sizeof p, "/s%d/x%d%s", i % 17, i, i % 2 ? "/" : "");
+        ck_assert_int_eq(rp_builder_add_pass(b, p, (size_t)n, "http://h/", 9, 0, &d), RP_OK);
+    }
+    for (int i = 0; i < 3000; i += 7) {
+        int n = snprintf(p, sizeof p, "/s%d/x%d%s", i % 17, i, i % 2 ? "" : "/");
+        ck_assert_int_eq(rp_builder_add_pass(b, p, (size_t)n, "http://h/", 9, 0, &d),
+                         RP_E_CONFIG);
+    }
+    ck_assert_int_eq(load(b, "ProxyPass /new1 http://h/\nProxyPass /new2 http://h/\n"
+                             "ProxyPass /s0/x0 http://h/\n",
+                          &d),
+                     RP_E_CONFIG);
+    ck_assert_uint_eq(d.line, 3);
+    ck_assert_str_eq(d.message, "ProxyPass: duplicate path (first defined at line 0)");
+    /* /new1 and /new2 were undone with the failed load: free again */
+    ck_assert_int_eq(rp_builder_add_pass(b, "/new1", 5, "http://h/", 9, 0, &d), RP_OK);
+    ck_assert_int_eq(rp_builder_add_pass(b, "/new2/", 6, "http://h/", 9, 0, &d), RP_OK);
+    ck_assert_int_eq(rp_builder_add_pass(b, "/new1/", 6, "http://h/", 9, 0, &d), RP_E_CONFIG);
+    ck_assert_int_eq(rp_builder_add_pass(b, "/s7/x2999", 9, "http://h/", 9, 0, &d),
+                     RP_E_CONFIG);
+    ck_assert_uint_eq(nrules(b), 3002);
+    rp_builder_free(b);
 }
 END_TEST
 
