@@ -926,7 +926,7 @@ static rp_status strict_abs(const rp_table *t, const rp_response_ctx *ctx, const
                         !same_origin(schemes[si], schl[si], auth, an, &r->be))
                         continue;
                     size_t c = seg_match(pn ? path : "/", pn ? pn : 1, r->bpath, r->bpath_len);
-                    if (c == SIZE_MAX || (best && c < best_len))
+                    if (c == SIZE_MAX || (best && c <= best_len))
                         continue;
                     best = r;
                     best_len = pn ? c : 0;
@@ -961,7 +961,7 @@ static rp_status strict_path(const rp_table *t, const rp_response_ctx *ctx, cons
                     continue;
                 size_t c = seg_match(path, pn, r->bpath_len ? r->bpath : "/",
                                      r->bpath_len ? r->bpath_len : 1);
-                if (c == SIZE_MAX || (best && c < best_len))
+                if (c == SIZE_MAX || (best && c <= best_len))
                     continue;
                 best = r;
                 best_len = c;

@@ -156,6 +156,25 @@ START_TEST(derived_from_proxypass)
     loc(t, "https://pub", NULL, "http://b/static/a/b.png?x", "https://pub/img/a/b.png?x");
     loc(t, "https://pub", NULL, "http://c/p/a.png", "http://c/p/a.png"); /* not invertible */
     rp_table_free(t);
+    /* equal backend paths: the rule written first wins, and an explicit
+     * ProxyPassReverse comes before the rules derived from ProxyPass (the
+     * last one written used to win, so a derived rule overrode it) */
+    ck_assert_int_eq(rp_builder_new(RP_PROFILE_STRICT, NULL, &b), RP_OK);
+    ck_assert_int_eq(rp_builder_add_pass(b, "/pub", 4, "http://b/x", 10, 0, NULL), RP_OK);
+    ck_assert_int_eq(rp_builder_add_pass(b, "/pub2", 5, "http://b/x", 10, 0, NULL), RP_OK);
+    ck_assert_int_eq(rp_builder_compile(b, &t, NULL), RP_OK);
+    loc(t, "https://pub", NULL, "http://b/x/y", "https://pub/pub/y");
+    loc(t, "https://pub", NULL, "/x/y", "/pub/y");
+    rp_table_free(t);
+    ck_assert_int_eq(rp_builder_add_reverse(b, "/explicit", 9, "http://b/x", 10, NULL, 0, NULL),
+                     RP_OK);
+    ck_assert_int_eq(rp_builder_add_reverse(b, "/second", 7, "http://b/x/", 11, NULL, 0, NULL),
+                     RP_OK);
+    ck_assert_int_eq(rp_builder_compile(b, &t, NULL), RP_OK);
+    rp_builder_free(b);
+    loc(t, "https://pub", NULL, "http://b/x/y", "https://pub/explicit/y");
+    loc(t, "https://pub", NULL, "/x/y", "/explicit/y");
+    rp_table_free(t);
 }
 END_TEST
 
