@@ -358,9 +358,11 @@ static rp_rgroup *group_get(rp_table *t, uint64_t h, size_t d, uint32_t ri)
 }
 
 /* The filter in front of rev_keys: a key of hash h sets two bits of one
- * word; a length whose bits are not both set is not probed. It keeps the
- * probes for the lengths a value does not have out of the (much larger)
- * key table. */
+ * word; a length whose bits are not both set is not probed. The key slot
+ * is prefetched before the filter is read (the filter is small and mostly
+ * cached, the slot is not: waiting for the filter first put it in series
+ * with the slot's miss), so the filter saves the probe loop and the text
+ * compare, not the slot's cache line. */
 static inline uint64_t bloom_bits(uint64_t h)
 {
     return (uint64_t)1 << ((h >> 32) & 63) | (uint64_t)1 << ((h >> 38) & 63);
@@ -690,11 +692,10 @@ static inline void probe_group(const rp_table *t, const rp_rgroup *g, rp_hasher 
             lv[nb] = (uint32_t)(d + x[xi++]);
         for (size_t q = 0; q < nb; q++) {
             hv[q] = hash_prefix_lc(hs, p, lv[q]);
+            __builtin_prefetch(&t->rev_keys[rp__slot_of(hv[q], t->rev_kcap)]);
             uint64_t bb = bloom_bits(hv[q]);
             if ((t->rev_bloom[bloom_word(t, hv[q])] & bb) != bb)
                 lv[q] = UINT32_MAX; /* no key of this length and text */
-            else
-                __builtin_prefetch(&t->rev_keys[rp__slot_of(hv[q], t->rev_kcap)]);
         }
         for (size_t q = 0; q < nb; q++) {
             if (lv[q] == UINT32_MAX)
