@@ -421,20 +421,64 @@ static const unsigned char k_canon_class[256] = {
     2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
 };
 
-/* Is the raw path already in the form canonicalization would give, so that
- * it can be matched where it lies? No '%', no "//", no segment starting with
- * '.', no byte either profile refuses or rewrites (k_canon_class: 1 both, 2
- * strict, 3 '/'), not too many segments. (One pass with a branch per byte
- * measured faster here than or-ing the classes branch-free and visiting the
- * '/' separately.) */
-static bool already_canonical(const char *p, size_t n, bool strict, size_t max_segments,
-                              bool *plain)
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+/* Bit i set: byte i of v is in [lo, hi] (unsigned). */
+static inline unsigned in_range16(__m128i v, unsigned char lo, unsigned char hi)
 {
-    size_t segs = 0;
-    unsigned seen = 0;
+    __m128i d = _mm_sub_epi8(v, _mm_set1_epi8((char)lo));
+    return (unsigned)_mm_movemask_epi8(
+        _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8((char)(hi - lo))), d));
+}
+static inline unsigned eq16(__m128i v, char c)
+{
+    return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c)));
+}
+
+/* already_canonical on 16 bytes at a time: the classes of k_canon_class as
+ * bit masks, a '/' followed by '/' or '.' from the mask of '/' shifted by
+ * one (carry: the previous block ended in '/'), segments by popcount. The
+ * last block is loaded so that it ends at n, its bytes already seen
+ * shifted out. n >= 16: nothing outside p[0..n) is read. */
+static bool canonical_sse2(const char *p, size_t n, bool strict, size_t *segs,
+                           unsigned *seen)
+{
+    unsigned carry = 0;
+    for (size_t i = 0; i < n; i += 16) {
+        __m128i v;
+        unsigned k = 0;
+        if (i + 16 <= n) {
+            v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        } else {
+            k = (unsigned)(i + 16 - n);
+            v = _mm_loadu_si128((const __m128i *)(const void *)(p + n - 16));
+        }
+        unsigned c1 = (in_range16(v, 0x00, 0x20) | eq16(v, '#') | eq16(v, '%') |
+                       eq16(v, 0x7f)) >> k;
+        unsigned c2 = ((unsigned)_mm_movemask_epi8(v) | eq16(v, '"') | eq16(v, '<') |
+                       eq16(v, '>') | in_range16(v, 0x5b, 0x5e) | eq16(v, '`') |
+                       in_range16(v, 0x7b, 0x7d)) >> k;
+        unsigned sl = eq16(v, '/') >> k, dot = eq16(v, '.') >> k;
+        if (c1 || (strict && c2))
+            return false;
+        if (c2)
+            *seen |= 2u;
+        if ((sl | dot) & ((sl << 1) | carry))
+            return false;
+        *segs += (size_t)__builtin_popcount(sl);
+        carry = sl >> 15;
+    }
+    return true;
+}
+#endif
+
+/* The same, one byte at a time (k_canon_class: 1 refused by both
+ * profiles, 2 refused by strict or escaped by Apache, 3 '/'). */
+static bool canonical_scalar(const char *p, size_t n, bool strict, size_t *segs,
+                             unsigned *seen)
+{
     const unsigned bad = strict ? 3u : 1u; /* class bits that refuse */
-    if (n == 0 || p[0] != '/')
-        return false;
     for (size_t i = 0; i < n; i++) {
         unsigned k = k_canon_class[(unsigned char)p[i]];
         if (k == 0)
@@ -442,13 +486,36 @@ static bool already_canonical(const char *p, size_t n, bool strict, size_t max_s
         if (k == 3) {
             if (i + 1 < n && (p[i + 1] == '/' || p[i + 1] == '.'))
                 return false;
-            segs++;
+            (*segs)++;
             continue;
         }
         if (k & bad)
             return false;
-        seen |= k;
+        *seen |= k;
     }
+    return true;
+}
+
+/* Is the raw path already in the form canonicalization would give, so that
+ * it can be matched where it lies? No '%', no "//", no segment starting with
+ * '.', no byte either profile refuses or rewrites, not too many segments.
+ * Paths of 16 bytes or more are scanned 16 bytes at a time where SSE2 is
+ * there (x86-64 always): at 10 rules this scan was a fifth of the call. */
+static bool already_canonical(const char *p, size_t n, bool strict, size_t max_segments,
+                              bool *plain)
+{
+    size_t segs = 0;
+    unsigned seen = 0;
+    if (n == 0 || p[0] != '/')
+        return false;
+#if defined(__SSE2__)
+    if (!(n < 16 ? canonical_scalar(p, n, strict, &segs, &seen)
+                 : canonical_sse2(p, n, strict, &segs, &seen)))
+        return false;
+#else
+    if (!canonical_scalar(p, n, strict, &segs, &seen))
+        return false;
+#endif
     /* class 2 is exactly what ap_proxy_canonenc would escape (besides the
      * bytes refused above): without one, the path goes out as it is */
     *plain = seen == 0;
