@@ -125,46 +125,6 @@ static bool node_kind(const char **a, size_t *n, int *kind)
     return true;
 }
 
-/* Host header syntax, as rp_map_request accepts it: reg-name (letters,
- * digits, '-', '.', '_') or [IPv6], then an optional ":port" (1-65535; an
- * empty port is the default). */
-static bool host_ok(const char *h, size_t n)
-{
-    size_t i = 0;
-    if (n == 0)
-        return false;
-    if (h[0] == '[') {
-        const char *rb = memchr(h, ']', n);
-        if (!rb || !is_ipv6(h + 1, (size_t)(rb - h) - 1))
-            return false;
-        i = (size_t)(rb - h) + 1;
-    } else {
-        while (i < n && h[i] != ':') {
-            unsigned char c = (unsigned char)h[i];
-            if (!(is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_'))
-                return false;
-            i++;
-        }
-        if (i == 0)
-            return false;
-    }
-    if (i == n)
-        return true;
-    if (h[i] != ':')
-        return false;
-    if (++i == n)
-        return true;
-    unsigned long port = 0;
-    for (; i < n; i++) {
-        if (!is_digit((unsigned char)h[i]))
-            return false;
-        port = port * 10 + (unsigned long)(h[i] - '0');
-        if (port > 65535)
-            return false;
-    }
-    return port > 0;
-}
-
 /* URI scheme (RFC 7239 §5.4): ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ). */
 static bool proto_ok(const char *p, size_t n)
 {
@@ -317,7 +277,7 @@ RP_API rp_status rp_format_forwarded(unsigned which, const rp_forwarded *in, cha
             return RP_E_ARG;
         break;
     case RP_FWD_X_FORWARDED_HOST:
-        if (!in->host || !host_ok(in->host, in->host_len))
+        if (!in->host || !rp__host_valid(in->host, in->host_len))
             return RP_E_ARG;
         break;
     case RP_FWD_X_FORWARDED_PROTO:
@@ -331,7 +291,7 @@ RP_API rp_status rp_format_forwarded(unsigned which, const rp_forwarded *in, cha
     default: /* Forwarded */
         if (by && !node_kind(&by, &by_len, &by_kind))
             return RP_E_ARG;
-        if (in->host && !host_ok(in->host, in->host_len))
+        if (in->host && !rp__host_valid(in->host, in->host_len))
             return RP_E_ARG;
         if (in->proto && !proto_ok(in->proto, in->proto_len))
             return RP_E_ARG;

@@ -199,6 +199,12 @@ RP_INTERNAL void rp__tbackend_view(const rp_backend *be, rp_tbackend *out);
 
 /* "[v6]" -> 16 bytes (uriparser on a stack arena). false if not an IPv6 literal. */
 RP_INTERNAL bool rp__ip6_parse(const char *s, size_t n, unsigned char out[16]);
+/* Host header syntax, for rp_map_request (Host, absolute-form authority)
+ * and rp_forwarded (the host it sends): a reg-name (letters, digits, '-',
+ * '.', '_'; an IPv4 address is one) or an IPv6 literal in brackets that
+ * rp__ip6_parse accepts, then optionally ':' and a port 1-65535 (empty:
+ * the default). */
+RP_INTERNAL bool rp__host_valid(const char *h, size_t n);
 /* RFC 3986 §5.2 resolution of ref against an absolute base, into out (cap
  * bytes, NUL-terminated). No heap: uriparser runs on a stack arena; more
  * than 128 segments is RP_E_TOO_LONG. */

@@ -1098,30 +1098,13 @@ RP_API rp_status rp_public_origin(const rp_table *t, const char *scheme, size_t 
         h = t->server_host;
         hn = t->server_host_len;
     }
-    /* validate like rp_map_request's Host check, via the same rules */
+    /* the same Host syntax rp_map_request checks (rp__host_valid) */
     size_t hend, pstart;
-    if (!split_hostport(h, hn, &hend, &pstart))
+    if (!rp__host_valid(h, hn) || !split_hostport(h, hn, &hend, &pstart))
         return RP_E_HOST;
-    if (hend == 0)
-        return RP_E_HOST;
-    for (size_t i = 0; i < hend; i++) {
-        unsigned char c = (unsigned char)h[i];
-        bool ok = h[0] == '[' ? (rp__hexval(c) >= 0 || c == ':' || c == '.' || c == '[' ||
-                                 c == ']')
-                              : (is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_');
-        if (!ok)
-            return RP_E_HOST;
-    }
     unsigned long port = 0;
-    for (size_t i = pstart; i < hn; i++) {
-        if (!is_digit((unsigned char)h[i]))
-            return RP_E_HOST;
+    for (size_t i = pstart; i < hn; i++)
         port = port * 10 + (unsigned long)(h[i] - '0');
-        if (port > 65535)
-            return RP_E_HOST;
-    }
-    if (pstart < hn && port == 0)
-        return RP_E_HOST;
     rp_writer w;
     rp__w_init(&w, out, out_size);
     for (size_t i = 0; i < sn; i++)

@@ -522,50 +522,6 @@ static bool already_canonical(const char *p, size_t n, bool strict, size_t max_s
     return !max_segments || segs <= max_segments;
 }
 
-/* Host header syntax: reg-name or [IP-literal], optional :port (1-65535). */
-static bool host_valid(const char *h, size_t n)
-{
-    size_t i = 0;
-    if (n == 0)
-        return false;
-    if (h[0] == '[') {
-        while (i < n && h[i] != ']') {
-            unsigned char c = (unsigned char)h[i];
-            if (i > 0 && !(rp__hexval(c) >= 0 || c == ':' || c == '.'))
-                return false;
-            i++;
-        }
-        if (i == n || i < 3)
-            return false;
-        i++;
-    } else {
-        while (i < n && h[i] != ':') {
-            unsigned char c = (unsigned char)h[i];
-            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '-' || c == '.' || c == '_'))
-                return false;
-            i++;
-        }
-        if (i == 0)
-            return false;
-    }
-    if (i == n)
-        return true;
-    if (h[i] != ':')
-        return false;
-    if (++i == n)
-        return true; /* empty port: the default */
-    unsigned long port = 0;
-    for (; i < n; i++) {
-        if (h[i] < '0' || h[i] > '9')
-            return false;
-        port = port * 10 + (unsigned long)(h[i] - '0');
-        if (port > 65535)
-            return false;
-    }
-    return port > 0;
-}
-
 /* Split the target into path and query; accept absolute-form in the Apache
  * profile the way httpd does (http/https only, no userinfo). */
 static rp_status split_target(const rp_table *t, const char *tg, size_t n, req *r)
@@ -595,7 +551,7 @@ static rp_status split_target(const rp_table *t, const char *tg, size_t n, req *
                     return RP_E_USERINFO;
             r->abs_host = tg + a;
             r->abs_host_len = e - a;
-            if (!host_valid(r->abs_host, r->abs_host_len))
+            if (!rp__host_valid(r->abs_host, r->abs_host_len))
                 return RP_E_HOST; /* httpd answers 400 */
             p = e;
         }
@@ -752,7 +708,7 @@ RP_API rp_status rp_map_request(const rp_table *t, const char *target, size_t ta
         return RP_E_TOO_LONG;
     if (target_len == 0)
         return RP_E_FORM;
-    if (host && !host_valid(host, host_len))
+    if (host && !rp__host_valid(host, host_len))
         return RP_E_HOST;
 
     const bool apache = t->profile == RP_PROFILE_APACHE;

@@ -1,5 +1,6 @@
 /* Unit tests of rp_map_request through the programmatic builder API. */
 #include <check.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -521,6 +522,55 @@ START_TEST(segment_limit_long_paths)
 }
 END_TEST
 
+/* One Host syntax for rp_map_request's Host, its absolute-form authority
+ * and rp_public_origin: a reg-name or a bracketed IPv6 literal that parses
+ * as one, then an optional port 1-65535. */
+START_TEST(host_syntax)
+{
+    static const rule r[] = {{"pass", "/app", "http://b/in", 0}};
+    rp_table *t = mk(RP_PROFILE_APACHE, r, 1, RP_SLASHES_REJECT, 1, 0);
+    static const struct {
+        const char *host;
+        bool        ok;
+    } cases[] = {
+        {"public.example", true},     {"public.example:8443", true},
+        {"public.example:", true},    {"under_score.example", true},
+        {"192.0.2.1:80", true},       {"[::1]", true},
+        {"[::1]:8080", true},         {"[2001:db8::1]", true},
+        {"[::ffff:192.0.2.1]", true}, {"[1:2:3:4:5:6:7:8]", true},
+        {"", false},                  {"a b", false},
+        {"public.example:0", false},  {"public.example:65536", false},
+        {"public.example:8a", false}, {"user@public.example", false},
+        {"[::1", false},              {"[]", false},
+        {"[:]", false},               {"[::1]x", false},
+        {"[1:2:3:4:5:6:7:8:9]", false}, {"[12345::]", false},
+        {"[1::2::3]", false},         {"[fe80::1%25eth0]", false},
+        {"[v1.x]", false},            {"[::1]:0", false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *h = cases[i].host;
+        size_t hn = strlen(h);
+        char out[256], target[128];
+        size_t n;
+        rp_status st = rp_map_request(t, "/app/x", 6, h, hn, RP_MAP_DEFAULT, out, sizeof out, &n,
+                                      NULL);
+        ck_assert_msg((st == RP_OK) == cases[i].ok, "Host %s: %s", h, rp_status_name(st));
+        if (!cases[i].ok)
+            ck_assert_int_eq(st, RP_E_HOST);
+        st = rp_public_origin(t, "https", 5, h, hn, out, sizeof out, &n);
+        ck_assert_msg((st == RP_OK) == cases[i].ok, "rp_public_origin %s: %s", h,
+                      rp_status_name(st));
+        if (hn == 0 || strchr(h, '@') || strchr(h, ' '))
+            continue; /* other rules of the authority apply first */
+        int tn = snprintf(target, sizeof target, "http://%s/app/x", h);
+        st = rp_map_request(t, target, (size_t)tn, NULL, 0, RP_MAP_DEFAULT, out, sizeof out, &n,
+                            NULL);
+        ck_assert_msg((st == RP_OK) == cases[i].ok, "%s: %s", target, rp_status_name(st));
+    }
+    rp_table_free(t);
+}
+END_TEST
+
 START_TEST(strict_slash_policies)
 {
     const rule r[] = {{"pass", "/", "http://root/", 0}};
@@ -628,6 +678,7 @@ int main(void)
     tcase_add_test(tc, regex_fails_closed);
     tcase_add_test(tc, captures_in_authority_refused);
     tcase_add_test(tc, preserve_host);
+    tcase_add_test(tc, host_syntax);
     tcase_add_test(tc, buffers_and_sizes);
     tcase_add_test(tc, strict_requirements);
     tcase_add_test(tc, strict_slash_policies);
