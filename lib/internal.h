@@ -199,12 +199,50 @@ RP_INTERNAL void rp__tbackend_view(const rp_backend *be, rp_tbackend *out);
 
 /* "[v6]" -> 16 bytes (uriparser on a stack arena). false if not an IPv6 literal. */
 RP_INTERNAL bool rp__ip6_parse(const char *s, size_t n, unsigned char out[16]);
-/* Host header syntax, for rp_map_request (Host, absolute-form authority)
- * and rp_forwarded (the host it sends): a reg-name (letters, digits, '-',
- * '.', '_'; an IPv4 address is one) or an IPv6 literal in brackets that
- * rp__ip6_parse accepts, then optionally ':' and a port 1-65535 (empty:
- * the default). */
-RP_INTERNAL bool rp__host_valid(const char *h, size_t n);
+/* Host header syntax, for rp_map_request (Host, absolute-form authority),
+ * rp_public_origin and rp_forwarded (the host it sends): a reg-name
+ * (letters, digits, '-', '.', '_'; an IPv4 address is one) or an IPv6
+ * literal in brackets that rp__ip6_parse accepts, then optionally ':' and
+ * a port 1-65535 (empty: the default). Inline: every request's Host
+ * passes here. */
+static inline bool rp__host_valid(const char *h, size_t n)
+{
+    size_t i = 0;
+    if (n == 0)
+        return false;
+    if (h[0] == '[') {
+        const char *rb = (const char *)memchr(h, ']', n);
+        unsigned char ip[16];
+        if (!rb || !rp__ip6_parse(h, (size_t)(rb - h) + 1, ip))
+            return false;
+        i = (size_t)(rb - h) + 1;
+    } else {
+        while (i < n && h[i] != ':') {
+            unsigned char c = (unsigned char)h[i];
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '-' || c == '.' || c == '_'))
+                return false;
+            i++;
+        }
+        if (i == 0)
+            return false;
+    }
+    if (i == n)
+        return true;
+    if (h[i] != ':')
+        return false;
+    if (++i == n)
+        return true; /* empty port: the default */
+    unsigned long port = 0;
+    for (; i < n; i++) {
+        if (h[i] < '0' || h[i] > '9')
+            return false;
+        port = port * 10 + (unsigned long)(h[i] - '0');
+        if (port > 65535)
+            return false;
+    }
+    return port > 0;
+}
 /* RFC 3986 §5.2 resolution of ref against an absolute base, into out (cap
  * bytes, NUL-terminated). No heap: uriparser runs on a stack arena; more
  * than 128 segments is RP_E_TOO_LONG. */

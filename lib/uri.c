@@ -296,45 +296,6 @@ bool rp__ip6_parse(const char *s, size_t n, unsigned char out[16])
     return ok;
 }
 
-bool rp__host_valid(const char *h, size_t n)
-{
-    size_t i = 0;
-    if (n == 0)
-        return false;
-    if (h[0] == '[') {
-        const char *rb = memchr(h, ']', n);
-        unsigned char ip[16];
-        if (!rb || !rp__ip6_parse(h, (size_t)(rb - h) + 1, ip))
-            return false;
-        i = (size_t)(rb - h) + 1;
-    } else {
-        while (i < n && h[i] != ':') {
-            unsigned char c = (unsigned char)h[i];
-            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '-' || c == '.' || c == '_'))
-                return false;
-            i++;
-        }
-        if (i == 0)
-            return false;
-    }
-    if (i == n)
-        return true;
-    if (h[i] != ':')
-        return false;
-    if (++i == n)
-        return true; /* empty port: the default */
-    unsigned long port = 0;
-    for (; i < n; i++) {
-        if (h[i] < '0' || h[i] > '9')
-            return false;
-        port = port * 10 + (unsigned long)(h[i] - '0');
-        if (port > 65535)
-            return false;
-    }
-    return port > 0;
-}
-
 /* Resolve ref against the absolute base (RFC 3986 §5.2, uriparser). */
 __attribute__((noinline)) rp_status rp__resolve(const char *base, size_t blen, const char *ref,
                                                 size_t rlen, char *out, size_t cap,
