@@ -431,6 +431,15 @@ static inline unsigned in_range16(__m128i v, unsigned char lo, unsigned char hi)
     return (unsigned)_mm_movemask_epi8(
         _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8((char)(hi - lo))), d));
 }
+/* Bits set in a 16-bit mask (no POPCNT in baseline x86-64: the builtin
+ * would be a libgcc call). */
+static inline unsigned popcount16(unsigned x)
+{
+    x = x - ((x >> 1) & 0x5555u);
+    x = (x & 0x3333u) + ((x >> 2) & 0x3333u);
+    x = (x + (x >> 4)) & 0x0f0fu;
+    return (x + (x >> 8)) & 0x1fu;
+}
 static inline unsigned eq16(__m128i v, char c)
 {
     return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c)));
@@ -466,7 +475,7 @@ static bool canonical_sse2(const char *p, size_t n, bool strict, size_t *segs,
             *seen |= 2u;
         if ((sl | dot) & ((sl << 1) | carry))
             return false;
-        *segs += (size_t)__builtin_popcount(sl);
+        *segs += popcount16(sl);
         carry = sl >> 15;
     }
     return true;
