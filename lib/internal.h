@@ -596,6 +596,8 @@ struct rp_table {
     uint64_t    *rev_bloom;     /* a filter over rev_keys: 2 bits per key in one word */
     uint32_t     rev_bloom_mask; /* words - 1 (a power of two) */
     uint32_t     rev_max_dlen; /* the longest directory of a group */
+    bool         rev_any_url;  /* some unscoped rule's `real` is a URL... */
+    bool         rev_any_path; /* ...or a path (then the path of a URL value is probed too) */
     uint64_t     rev_dlens[4]; /* bit d: a group's directory is d bytes long
                                   (d < 256; longer ones are always probed) */
     rp_rgroup   *rev_groups;

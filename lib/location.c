@@ -429,10 +429,15 @@ static rp_status build_apache(rp_table *t)
     const rp_allocator *a = &t->a;
     size_t nun = 0, nsc = 0;
     for (size_t i = 0; i < t->ntrevs; i++) {
-        if (t->trevs[i].location)
+        if (t->trevs[i].location) {
             nsc++;
-        else
+        } else {
             nun++;
+            if (t->trevs[i].path_only)
+                t->rev_any_path = true;
+            else
+                t->rev_any_url = true;
+        }
     }
     if (nsc) {
         t->rev_scoped = rp__malloc(a, nsc * sizeof *t->rev_scoped);
@@ -788,11 +793,12 @@ static bool apache_lookup(const rp_table *t, const char *v, size_t n, arule *out
     if (!t->rev_gslots)
         return false;
     /* a URL rule never starts with '/', a path-only rule always does */
-    if (n == 0 || v[0] != '/')
+    if (t->rev_any_url && (n == 0 || v[0] != '/'))
         probe_dirs(t, v, n, &best);
+    /* the path of a URL value, for the path-only rules */
     const char *part = v;
-    size_t pn = n;
-    for (size_t i = 0; i + 2 < n; i++) {
+    size_t pn = t->rev_any_path ? n : 0;
+    for (size_t i = 0; i + 2 < pn; i++) {
         if (v[i] == ':' && v[i + 1] == '/' && v[i + 2] == '/') {
             const char *sl = memchr(v + i + 3, '/', n - i - 3);
             if (sl) {
