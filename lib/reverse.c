@@ -52,12 +52,24 @@ rp_status rp__check_header_value(const char *v, size_t n, size_t limit)
     return RP_OK;
 }
 
-/* A caller-supplied context string: absent, or bytes without controls. */
+/* A caller-supplied context string: absent, or bytes without controls
+ * (< 0x20, DEL). Eight bytes at a time; a word that may hold one is looked
+ * at byte by byte. */
 static bool ctx_string_ok(const char *p, size_t n)
 {
     if (!p)
         return n == 0;
-    for (size_t i = 0; i < n; i++)
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x = rp__load8(p + i), d = x ^ (ones * 0x7f);
+        if ((((x - ones * 0x20) & ~x) | ((d - ones) & ~d)) & high) {
+            for (size_t k = i; k < i + 8; k++)
+                if ((unsigned char)p[k] < 0x20 || p[k] == 0x7f)
+                    return false;
+        }
+    }
+    for (; i < n; i++)
         if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f)
             return false;
     return true;

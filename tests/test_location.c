@@ -249,6 +249,42 @@ START_TEST(bad_input_and_buffers)
 }
 END_TEST
 
+/* The context strings are the caller's: a control byte (< 0x20, DEL) in
+ * any of them, at any position, is RP_E_ARG; every other byte passes. */
+START_TEST(context_strings_checked)
+{
+    rp_table *t = strict_table("/api", "http://b:8080/v1", NULL, NULL);
+    char out[256], s[40];
+    size_t n;
+    for (size_t len = 1; len <= sizeof s; len++) {
+        for (size_t k = 0; k < len; k++) {
+            for (unsigned c = 0; c < 256; c++) {
+                memset(s, 'a', sizeof s);
+                s[k] = (char)c;
+                bool bad = c < 0x20 || c == 0x7f;
+                for (int which = 0; which < 3; which++) {
+                    rp_response_ctx ctx = {"https://pub", 11, NULL, 0, NULL, 0};
+                    if (which == 0) {
+                        ctx.public_origin = s;
+                        ctx.public_origin_len = len;
+                    } else if (which == 1) {
+                        ctx.backend_url = s;
+                        ctx.backend_url_len = len;
+                    } else {
+                        ctx.request_target = s;
+                        ctx.request_target_len = len;
+                    }
+                    rp_status st = rp_rewrite_location(t, "/x", 2, &ctx, 0, out, sizeof out, &n);
+                    ck_assert_msg((st == RP_E_ARG) == bad, "field %d, len %zu, byte 0x%02x at %zu: %s",
+                                  which, len, c, k, rp_status_name(st));
+                }
+            }
+        }
+    }
+    rp_table_free(t);
+}
+END_TEST
+
 /* Found by fuzz_location: an Apache table without any reverse rule did
  * pointer arithmetic on its (NULL) rule-length array, undefined behaviour
  * that clang's UBSan reports ("applying zero offset to null pointer"). */
@@ -495,6 +531,7 @@ int main(void)
     tcase_add_test(tc, derived_from_proxypass);
     tcase_add_test(tc, location_scope);
     tcase_add_test(tc, bad_input_and_buffers);
+    tcase_add_test(tc, context_strings_checked);
     tcase_add_test(tc, apache_no_reverse_rules);
     tcase_add_test(tc, public_origin);
     tcase_add_test(tc, destination);
