@@ -543,6 +543,13 @@ typedef struct rp_rgroup {
     uint32_t xoff;
     uint32_t xn;
 } rp_rgroup;
+/* The rules of one <Location> path (Apache reverse index of scoped rules):
+ * rev_lrules[off .. off + n), ascending; rep is the first of them. */
+typedef struct rp_lgroup {
+    uint32_t off;
+    uint32_t n;
+    uint32_t rep;
+} rp_lgroup;
 /* A key of the Apache reverse index: off locates the rule's `real` in the
  * string arena, so that a hit is verified without loading the rule. */
 typedef struct rp_rkey {
@@ -608,6 +615,13 @@ struct rp_table {
     size_t       nrev_xlens;
     uint32_t    *rev_scoped; /* Apache: trev indexes with a <Location> scope */
     size_t       nrev_scoped;
+    /* Apache: the scoped rules by their <Location> path. rev_loc maps the
+     * path's text to its group in rev_lgroups; a lookup probes the prefixes
+     * of the request's path that a <Location> can cover. */
+    rp_index     rev_loc;
+    rp_lgroup   *rev_lgroups;
+    size_t       nrev_lgroups;
+    uint32_t    *rev_lrules; /* nrev_scoped trev indexes, grouped */
     rp_bcookie  *cookies;
     size_t       ncookies;
 };
@@ -628,6 +642,10 @@ RP_INTERNAL void rp__free_reverse_index(rp_table *t);
  * loc == NULL (unscoped) always applies; a scoped rule needs
  * ctx->request_target under loc (segment boundary, as <Location> matches). */
 RP_INTERNAL bool rp__location_applies(const char *loc, size_t loc_len, const rp_response_ctx *ctx);
+/* The path of ctx->request_target that <Location> sections are matched
+ * against (no query; absolute-form without scheme://authority). false when
+ * there is no request target, or an absolute-form one without a path. */
+RP_INTERNAL bool rp__scope_path(const rp_response_ctx *ctx, const char **p, size_t *n);
 /* Why the strict profile can never apply this cookie rule (a sentence for
  * a warning), or NULL when it can. */
 RP_INTERNAL const char *rp__strict_cookie_rule_problem(const rp_bcookie *c);

@@ -424,6 +424,56 @@ static rp_status set_long_tails(rp_table *t, uint64_t *pairs, size_t np)
     return RP_OK;
 }
 
+/* Group the scoped rules by the text of their <Location> path (in rule
+ * order within a group) and index the groups by that text. */
+static rp_status build_scoped(rp_table *t)
+{
+    const rp_allocator *a = &t->a;
+    size_t nsc = t->nrev_scoped;
+    if (nsc >= ((size_t)1 << 30))
+        return RP_E_NOMEM;
+    uint32_t *gof = rp__malloc(a, nsc * sizeof *gof);
+    t->rev_lgroups = rp__malloc(a, nsc * sizeof *t->rev_lgroups);
+    t->rev_lrules = rp__malloc(a, nsc * sizeof *t->rev_lrules);
+    rp_status st = RP_E_NOMEM;
+    if (!gof || !t->rev_lgroups || !t->rev_lrules || rp__index_init(a, &t->rev_loc, nsc) != RP_OK)
+        goto out;
+    for (size_t k = 0; k < nsc; k++) {
+        const rp_trev *r = &t->trevs[t->rev_scoped[k]];
+        uint64_t h = rp__hash_bytes(r->location, r->location_len);
+        uint32_t len = (uint32_t)r->location_len, cur, gi;
+        for (gi = rp__index_first(&t->rev_loc, h, len, &cur); gi != RP_SLOT_EMPTY;
+             gi = rp__index_next(&t->rev_loc, h, len, &cur)) {
+            const rp_trev *q = &t->trevs[t->rev_lgroups[gi].rep];
+            if (q->location_len == r->location_len &&
+                memcmp(q->location, r->location, r->location_len) == 0)
+                break;
+        }
+        if (gi == RP_SLOT_EMPTY) {
+            gi = (uint32_t)t->nrev_lgroups++;
+            t->rev_lgroups[gi] = (rp_lgroup){0, 0, t->rev_scoped[k]};
+            rp__index_put(&t->rev_loc, h, len, gi, NULL, NULL);
+        }
+        t->rev_lgroups[gi].n++;
+        gof[k] = gi;
+    }
+    uint32_t off = 0;
+    for (size_t g = 0; g < t->nrev_lgroups; g++) {
+        t->rev_lgroups[g].off = off;
+        off += t->rev_lgroups[g].n;
+        t->rev_lgroups[g].n = 0; /* counted again while filling */
+    }
+    for (size_t k = 0; k < nsc; k++) {
+        rp_lgroup *g = &t->rev_lgroups[gof[k]];
+        t->rev_lrules[g->off + g->n++] = t->rev_scoped[k];
+    }
+    st = RP_OK;
+out:
+    if (gof)
+        rp__free(a, gof, nsc * sizeof *gof);
+    return st;
+}
+
 static rp_status build_apache(rp_table *t)
 {
     const rp_allocator *a = &t->a;
@@ -446,6 +496,9 @@ static rp_status build_apache(rp_table *t)
         for (size_t i = 0; i < t->ntrevs; i++)
             if (t->trevs[i].location)
                 t->rev_scoped[t->nrev_scoped++] = (uint32_t)i;
+        rp_status st = build_scoped(t);
+        if (st != RP_OK)
+            return st;
     }
     if (!nun)
         return RP_OK;
@@ -550,6 +603,11 @@ void rp__free_reverse_index(rp_table *t)
         rp__free(a, t->rev_gslots, (size_t)t->rev_gcap * sizeof *t->rev_gslots);
     if (t->rev_xlens)
         rp__free(a, t->rev_xlens, t->nrev_xlens * sizeof *t->rev_xlens);
+    if (t->rev_lgroups)
+        rp__free(a, t->rev_lgroups, t->nrev_scoped * sizeof *t->rev_lgroups);
+    if (t->rev_lrules)
+        rp__free(a, t->rev_lrules, t->nrev_scoped * sizeof *t->rev_lrules);
+    rp__index_free(a, &t->rev_loc);
     if (t->rev_scoped)
         rp__free(a, t->rev_scoped, t->nrev_scoped * sizeof *t->rev_scoped);
 }
@@ -981,6 +1039,104 @@ static rp_status strict_path(const rp_table *t, const rp_response_ctx *ctx, cons
     return put_mapped(t, ctx, w, best, path + best_len, pn - best_len, false);
 }
 
+#define RP_SCOPE_GROUPS 64
+
+/* The <Location> groups that cover the request (at most RP_SCOPE_GROUPS;
+ * -1 when more do): a <Location> path covers the request path when it is
+ * the whole path, the path up to one of its '/', or the path up to and
+ * including one of its '/' (a <Location> ending in '/'), or empty. Each
+ * such prefix is looked up once; rp__location_applies confirms. */
+static int scoped_groups(const rp_table *t, const rp_response_ctx *ctx,
+                         const rp_lgroup **gv)
+{
+    const char *p;
+    size_t pn;
+    int ng = 0;
+    if (!rp__scope_path(ctx, &p, &pn)) {
+        /* an absolute-form target without a path: only <Location /> */
+        p = "/";
+        pn = 1;
+        if (!ctx || !ctx->request_target)
+            return 0;
+    }
+    rp_hasher hs;
+    rp__hasher_init(&hs);
+    size_t last = SIZE_MAX;
+    for (size_t j = 0;; j++) {
+        /* the lengths to try at this step: j (before a '/', or the end) and
+         * j + 1 (after a '/') */
+        size_t e = j == 0 ? 0 : rp__find_slash(p, j, pn);
+        for (int k = 0; k < 2; k++) {
+            size_t len = k == 0 ? e : e + 1;
+            if (len > pn || len == last || (k == 1 && e == pn))
+                continue;
+            last = len;
+            uint64_t h = rp__hash_prefix(&hs, p, len);
+            uint32_t cur;
+            for (uint32_t gi = rp__index_first(&t->rev_loc, h, (uint32_t)len, &cur);
+                 gi != RP_SLOT_EMPTY; gi = rp__index_next(&t->rev_loc, h, (uint32_t)len, &cur)) {
+                const rp_lgroup *g = &t->rev_lgroups[gi];
+                const rp_trev *rep = &t->trevs[g->rep];
+                if (rep->location_len != len || memcmp(rep->location, p, len) != 0 ||
+                    !rp__location_applies(rep->location, rep->location_len, ctx))
+                    continue;
+                if (ng == RP_SCOPE_GROUPS)
+                    return -1;
+                gv[ng++] = g;
+            }
+        }
+        if (e >= pn)
+            break;
+        j = e; /* the loop's j++ moves past this '/' */
+    }
+    return ng;
+}
+
+/* The scoped rules that apply, in rule order (Apache merges the matching
+ * <Location> sections' ProxyPassReverse after the server's): the groups
+ * that cover the request, merged by rule index. More covering groups than
+ * fit the stack (nested <Location> sections along one path) fall back to
+ * trying every scoped rule in order. */
+static rp_status apache_scoped(const rp_table *t, const char *v, size_t n,
+                               const rp_response_ctx *ctx, rp_writer *w, bool *hit)
+{
+    const rp_lgroup *gv[RP_SCOPE_GROUPS];
+    uint32_t at[RP_SCOPE_GROUPS];
+    int ng = scoped_groups(t, ctx, gv);
+    if (ng < 0) {
+        for (size_t i = 0; i < t->nrev_scoped && !*hit; i++) {
+            const rp_trev *r = &t->trevs[t->rev_scoped[i]];
+            if (!rp__location_applies(r->location, r->location_len, ctx))
+                continue;
+            arule ar = arule_of(r);
+            rp_status st = apache_try(t, &ar, v, n, false, ctx, w, hit);
+            if (st != RP_OK)
+                return st;
+        }
+        return RP_OK;
+    }
+    for (int g = 0; g < ng; g++)
+        at[g] = 0;
+    while (!*hit) {
+        int m = -1;
+        uint32_t best = RP_SLOT_EMPTY;
+        for (int g = 0; g < ng; g++) {
+            if (at[g] < gv[g]->n && t->rev_lrules[gv[g]->off + at[g]] < best) {
+                best = t->rev_lrules[gv[g]->off + at[g]];
+                m = g;
+            }
+        }
+        if (m < 0)
+            return RP_OK;
+        at[m]++;
+        arule ar = arule_of(&t->trevs[best]);
+        rp_status st = apache_try(t, &ar, v, n, false, ctx, w, hit);
+        if (st != RP_OK)
+            return st;
+    }
+    return RP_OK;
+}
+
 static rp_status rewrite(const rp_table *t, const char *value, size_t value_len,
                          const rp_response_ctx *ctx, rp_writer *w, bool *hit)
 {
@@ -994,16 +1150,7 @@ static rp_status rewrite(const rp_table *t, const char *value, size_t value_len,
         arule ar;
         if (apache_lookup(t, v, n, &ar))
             return apache_try(t, &ar, v, n, true, ctx, w, hit);
-        for (size_t i = 0; i < t->nrev_scoped && !*hit; i++) {
-            const rp_trev *r = &t->trevs[t->rev_scoped[i]];
-            if (!rp__location_applies(r->location, r->location_len, ctx))
-                continue;
-            ar = arule_of(r);
-            rp_status st = apache_try(t, &ar, v, n, false, ctx, w, hit);
-            if (st != RP_OK)
-                return st;
-        }
-        return RP_OK;
+        return t->nrev_scoped ? apache_scoped(t, v, n, ctx, w, hit) : RP_OK;
     }
 
     rp_status st = strict_check(v, n);

@@ -4,10 +4,8 @@
 
 #include "internal.h"
 
-bool rp__location_applies(const char *loc, size_t loc_len, const rp_response_ctx *ctx)
+bool rp__scope_path(const rp_response_ctx *ctx, const char **path, size_t *len)
 {
-    if (!loc)
-        return true; /* not scoped */
     if (!ctx || !ctx->request_target)
         return false;
     const char *p = ctx->request_target;
@@ -20,15 +18,31 @@ bool rp__location_applies(const char *loc, size_t loc_len, const rp_response_ctx
         if (s && (size_t)(s - p) + 1 < n && s[1] == '/') {
             const char *e = memchr(s + 2, '/', n - (size_t)(s + 2 - p));
             if (!e)
-                return loc_len == 1 && loc[0] == '/';
+                return false; /* no path: only <Location /> covers it */
             n -= (size_t)(e - p);
             p = e;
         }
     }
-    /* <Location /x> covers /x, /x/ and /x/...; <Location /x/> covers /x/... */
+    *path = p;
+    *len = n;
+    return true;
+}
+
+bool rp__location_applies(const char *loc, size_t loc_len, const rp_response_ctx *ctx)
+{
+    if (!loc)
+        return true; /* not scoped */
+    const char *p;
+    size_t n;
+    if (!rp__scope_path(ctx, &p, &n)) {
+        /* an absolute-form target without a path is "/" to <Location /> */
+        return ctx && ctx->request_target && loc_len == 1 && loc[0] == '/';
+    }
+    /* <Location /x> covers /x, /x/ and /x/...; <Location /x/> covers /x/...;
+     * an empty one covers every path */
     if (n < loc_len || memcmp(p, loc, loc_len) != 0)
         return false;
-    return n == loc_len || loc[loc_len - 1] == '/' || p[loc_len] == '/';
+    return n == loc_len || (loc_len > 0 && loc[loc_len - 1] == '/') || p[loc_len] == '/';
 }
 
 rp_status rp__check_header_value(const char *v, size_t n, size_t limit)

@@ -477,6 +477,112 @@ static bool ref_match(const char *real, const char *v, const char **rest)
     return true;
 }
 
+/* Does <Location loc> cover the request target? (reverse.c's rule, written
+ * again: the path before '?', absolute-form without scheme://authority.) */
+static bool ref_applies(const char *loc, const char *target)
+{
+    if (!target)
+        return false;
+    size_t n = strcspn(target, "?");
+    const char *p = target;
+    if (n > 0 && p[0] != '/') {
+        const char *s = memchr(p, '/', n);
+        if (s && (size_t)(s - p) + 1 < n && s[1] == '/') {
+            const char *e = memchr(s + 2, '/', n - (size_t)(s + 2 - p));
+            if (!e)
+                return strcmp(loc, "/") == 0;
+            n -= (size_t)(e - p);
+            p = e;
+        }
+    }
+    size_t l = strlen(loc);
+    if (n < l || memcmp(p, loc, l) != 0)
+        return false;
+    return n == l || (l > 0 && loc[l - 1] == '/') || p[l] == '/';
+}
+
+/* Scoped rules (ProxyPassReverse inside <Location>) through their index:
+ * server-level rules first, then the scoped rules whose <Location> covers
+ * the request, in the order written, the first that matches wins. Random
+ * tables with nested, equal, empty and trailing-slash locations against
+ * random request targets and values, compared with a linear reference. */
+START_TEST(apache_scoped_random)
+{
+    static const char *const atoms[] = {"a", "B", "/", "h://", "h://a", ":8", "ab/", "/a"};
+    static const char *const locs[] = {"", "/", "/a", "/a/", "/a/b", "/ab", "/b", "/a//", "/a/b/"};
+    static const char *const targets[] = {NULL,   "/",       "/a",         "/a/",   "/a/b",
+                                          "/a/bc", "/a/b/c", "/ab",        "/b/x",  "/a//b",
+                                          "/a?x=/b", "*",    "http://h/a/b", "http://h", "/ab/"};
+    unsigned long long x = 0x2545f4914f6cdd1dull;
+#define RND() (x ^= x << 13, x ^= x >> 7, x ^= x << 17, x)
+    for (int round = 0; round < 60; round++) {
+        size_t n = 1 + RND() % 40;
+        char reals[40][40], rulebuf[40][80];
+        const char *rules[40], *loc[40];
+        for (size_t i = 0; i < n; i++) {
+            reals[i][0] = '\0';
+            size_t k = 1 + RND() % 3;
+            for (size_t j = 0; j < k; j++)
+                strcat(reals[i], atoms[RND() % 8]);
+            loc[i] = RND() % 4 ? locs[RND() % 9] : NULL;
+            if (loc[i])
+                snprintf(rulebuf[i], sizeof rulebuf[i], "/r%zu/ %.39s @%s", i, reals[i], loc[i]);
+            else
+                snprintf(rulebuf[i], sizeof rulebuf[i], "/r%zu/ %.39s", i, reals[i]);
+            rules[i] = rulebuf[i];
+        }
+        rp_table *t = apache_table(rules, n);
+        for (int q = 0; q < 300; q++) {
+            const char *target = targets[RND() % 15];
+            char v[64] = "";
+            size_t k = RND() % 5;
+            for (size_t j = 0; j < k; j++)
+                strcat(v, atoms[RND() % 8]);
+            char want[160];
+            snprintf(want, sizeof want, "%s", v);
+            const char *rest;
+            size_t hit = SIZE_MAX;
+            for (size_t i = 0; i < n && hit == SIZE_MAX; i++)
+                if (!loc[i] && ref_match(reals[i], v, &rest))
+                    hit = i;
+            for (size_t i = 0; i < n && hit == SIZE_MAX; i++)
+                if (loc[i] && ref_applies(loc[i], target) && ref_match(reals[i], v, &rest))
+                    hit = i;
+            if (hit != SIZE_MAX)
+                snprintf(want, sizeof want, "https://o/r%zu/%s", hit, rest);
+            aloc(t, target, v, want);
+        }
+        rp_table_free(t);
+    }
+#undef RND
+}
+END_TEST
+
+/* More <Location> sections covering one request than the lookup keeps on
+ * its stack (64): every scoped rule is tried in order, still the first
+ * match wins. */
+START_TEST(apache_scoped_many_nested)
+{
+    static char bufs[100][64];
+    const char *rules[100];
+    char deep[256] = "";
+    for (size_t i = 0; i < 100; i++) {
+        /* locations /d, /d/d, /d/d/d, ... (100 nested); rule i is scoped to
+         * the i-th; rules 0..49 do not match the value, 50.. do */
+        strcat(deep, "/d");
+        snprintf(bufs[i], sizeof bufs[i], "/r%zu/ http://b/%s @%s", i, i < 50 ? "no" : "yes",
+                 deep);
+        rules[i] = bufs[i];
+    }
+    rp_table *t = apache_table(rules, 100);
+    char target[300];
+    snprintf(target, sizeof target, "%s/x", deep);
+    aloc(t, target, "http://b/yes/z", "https://o/r50//z");
+    aloc(t, "/d/d/x", "http://b/yes/z", "http://b/yes/z"); /* only rules 0, 1 apply */
+    rp_table_free(t);
+}
+END_TEST
+
 START_TEST(apache_index_random)
 {
     static const char *const atoms[] = {"a", "B", "/", "h://", "h://a", ":8", "ab/", "/a"};
@@ -537,6 +643,8 @@ int main(void)
     tcase_add_test(tc, destination);
     tcase_add_test(tc, apache_index_edges);
     tcase_add_test(tc, apache_index_random);
+    tcase_add_test(tc, apache_scoped_random);
+    tcase_add_test(tc, apache_scoped_many_nested);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_set_tap(sr, "-");
