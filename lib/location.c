@@ -995,6 +995,9 @@ static rp_status strict_abs(const rp_table *t, const rp_response_ctx *ctx, const
                         continue;
                     best = r;
                     best_len = pn ? c : 0;
+                    /* the rest of this chain has the same key: it cannot
+                     * match longer, and the first written wins a tie */
+                    break;
                 }
             }
         }
@@ -1030,6 +1033,7 @@ static rp_status strict_path(const rp_table *t, const rp_response_ctx *ctx, cons
                     continue;
                 best = r;
                 best_len = c;
+                break; /* the rest of this chain cannot win (same key) */
             }
         }
     }
